@@ -1,0 +1,121 @@
+// Package app holds the use cases of the office: what the window, gddctl and the HTTP
+// bridge call. Every rule about who may do what, and every state change with its audit
+// event and outbox record, lives here, not in an adapter.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"giaydiduong/backend/audit"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/outbox"
+	"giaydiduong/backend/store"
+)
+
+// DBFile is the database file name inside the data directory.
+const DBFile = "office.db"
+
+// App is one office's service layer over its database.
+type App struct {
+	db  *gorm.DB
+	dir string
+	log *slog.Logger
+	// Now is the clock; tests move it.
+	Now func() time.Time
+
+	unitsMu sync.RWMutex
+	units   map[string]domain.Unit
+}
+
+// Open opens the office database in dataDir, migrating it if needed.
+func Open(ctx context.Context, dataDir string) (*App, error) {
+	db, err := store.Open(ctx, filepath.Join(dataDir, DBFile))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{db: db, dir: dataDir, log: slog.Default(), Now: time.Now}
+	if err := a.loadUnits(ctx); err != nil {
+		store.Close(db)
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return store.Close(a.db) }
+
+// DB exposes the database to maintenance commands (audit verification, integrity checks).
+func (a *App) DB() *gorm.DB { return a.db }
+
+// DataDir is where the office keeps its files.
+func (a *App) DataDir() string { return a.dir }
+
+// Actor is the user a call acts for.
+type Actor struct {
+	UserID   string      `json:"id"`
+	Username string      `json:"username"`
+	FullName string      `json:"full_name"`
+	Role     domain.Role `json:"role"`
+}
+
+// change is one open write transaction; every state change goes through record, which
+// appends the audit event and the outbox entry beside it.
+type change struct {
+	tx    *gorm.DB
+	at    time.Time
+	actor string
+}
+
+// write runs fn in one IMMEDIATE transaction: it all commits, or nothing does.
+func (a *App) write(ctx context.Context, actor string, fn func(c *change) error) error {
+	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&change{tx: tx, at: a.Now().UTC(), actor: actor})
+	})
+}
+
+// record audits action on the entity and, when rec is not nil, queues its new version for sync.
+func (c *change) record(action, entity, id string, version int64, rec any, details any) error {
+	if err := audit.Append(c.tx, c.at, c.actor, action, entity, id, details); err != nil {
+		return err
+	}
+	if rec == nil {
+		return nil
+	}
+	return outbox.Append(c.tx, c.at, entity, id, version, rec)
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+func (a *App) loadUnits(ctx context.Context) error {
+	var list []domain.Unit
+	if err := a.db.WithContext(ctx).Table("units").Find(&list).Error; err != nil {
+		return fmt.Errorf("load units: %w", err)
+	}
+	m := make(map[string]domain.Unit, len(list))
+	for _, u := range list {
+		m[u.Code] = u
+	}
+	a.unitsMu.Lock()
+	a.units = m
+	a.unitsMu.Unlock()
+	return nil
+}
+
+// Unit finds a unit by its national code; App is the domain's unit lookup.
+func (a *App) Unit(code string) (domain.Unit, bool) {
+	a.unitsMu.RLock()
+	defer a.unitsMu.RUnlock()
+	u, ok := a.units[code]
+	return u, ok
+}
+
+func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

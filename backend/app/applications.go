@@ -1,0 +1,303 @@
+package app
+
+import (
+	"context"
+
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"giaydiduong/backend/auth"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/store"
+)
+
+// Application is an application as the screens and gddctl show it.
+type Application struct {
+	store.Application
+	ResidenceCommuneName string `json:"residence_commune_name"`
+	CreatedByName        string `json:"created_by_name"`
+	DecidedByName        string `json:"decided_by_name"`
+}
+
+// ListFilter selects a page of applications. Dates are YYYY-MM-DD on the created date.
+type ListFilter struct {
+	Status      string `json:"status"`
+	PurposeCode string `json:"purpose_code"`
+	DateFrom    string `json:"date_from"`
+	DateTo      string `json:"date_to"`
+	Search      string `json:"search"`
+	Page        int    `json:"page"`
+	PageSize    int    `json:"page_size"`
+}
+
+// ApplicationPage is one page of a list.
+type ApplicationPage struct {
+	Items    []Application `json:"items"`
+	Total    int64         `json:"total"`
+	Page     int           `json:"page"`
+	PageSize int           `json:"page_size"`
+}
+
+// Vietnam has one time zone and no daylight saving; calendar rules use it wherever the
+// office PC's own zone is set.
+var vietnam = time.FixedZone("ICT", 7*3600)
+
+// AddApplication validates and saves an application entered for a walk-in citizen, as
+// submitted (or as a draft).
+func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.ApplicationInput, draft bool) (Application, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return Application{}, err
+	}
+	rules, err := a.CurrentRules(ctx)
+	if err != nil {
+		return Application{}, err
+	}
+	clean, err := domain.ValidateApplication(in, a.Now().In(vietnam), rules, a)
+	if err != nil {
+		return Application{}, err
+	}
+	status := domain.StatusSubmitted
+	if draft {
+		status = domain.StatusDraft
+	}
+	var rec store.Application
+	err = a.write(ctx, actor.Username, func(c *change) error {
+		rec = store.Application{
+			ID: newID(), Version: 1, OfficeUnitCode: rules.UnitCode, Status: string(status),
+			RulesVersion: rules.Version, CreatedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
+		}
+		setInput(&rec, clean)
+		if err := c.tx.Create(&rec).Error; err != nil {
+			return fmt.Errorf("save application: %w", err)
+		}
+		return c.record("application.create", "application", rec.ID, rec.Version, rec, map[string]any{"status": rec.Status})
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return a.GetApplication(ctx, actor, rec.ID)
+}
+
+func setInput(rec *store.Application, in domain.ApplicationInput) {
+	rec.FullName, rec.BirthDate, rec.Gender, rec.IDNumber, rec.Phone = in.FullName, in.BirthDate, string(in.Gender), in.IDNumber, in.Phone
+	rec.ResidenceCommuneCode, rec.ResidenceStreet, rec.Workplace = in.ResidenceCommuneCode, in.ResidenceStreet, in.Workplace
+	rec.PurposeCode, rec.RouteFrom, rec.RouteTo = in.PurposeCode, in.RouteFrom, in.RouteTo
+	rec.VehicleType, rec.VehiclePlate, rec.ValidFrom, rec.ValidTo, rec.Note = string(in.VehicleType), in.VehiclePlate, in.ValidFrom, in.ValidTo, in.Note
+	rec.SearchText = domain.FoldForSearch(in.FullName) + " " + in.IDNumber
+}
+
+// SubmitApplication sends a draft to the approvers.
+func (a *App) SubmitApplication(ctx context.Context, actor Actor, id string) (Application, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return Application{}, err
+	}
+	return a.transition(ctx, actor, id, domain.ActionSubmit, "", nil)
+}
+
+// ApproveApplication approves a submitted application (approver).
+func (a *App) ApproveApplication(ctx context.Context, actor Actor, id string) (Application, error) {
+	return a.decide(ctx, actor, id, domain.ActionApprove, "")
+}
+
+// RejectApplication rejects a submitted application with a reason (approver).
+func (a *App) RejectApplication(ctx context.Context, actor Actor, id, reason string) (Application, error) {
+	reason = domain.NormalizeText(reason)
+	if n := utf8.RuneCountInString(reason); n < 3 || n > 500 {
+		return Application{}, invalid("reason", "required", "Cần nhập lý do từ chối (3–500 ký tự)", "A rejection reason is required (3–500 characters)")
+	}
+	return a.decide(ctx, actor, id, domain.ActionReject, reason)
+}
+
+func (a *App) decide(ctx context.Context, actor Actor, id string, action domain.Action, reason string) (Application, error) {
+	if err := a.require(actor, auth.DecideApplication); err != nil {
+		return Application{}, err
+	}
+	settings, err := a.Settings(ctx)
+	if err != nil {
+		return Application{}, err
+	}
+	return a.transition(ctx, actor, id, action, reason, func(rec *store.Application) error {
+		if settings.FourEyes && rec.CreatedBy == actor.UserID {
+			return newError(CodeForbidden,
+				"Nguyên tắc bốn mắt: người nhập hồ sơ không được tự duyệt hồ sơ đó",
+				"Four-eyes rule: you cannot decide an application you entered")
+		}
+		return nil
+	})
+}
+
+// transition moves one application through the workflow in one transaction.
+func (a *App) transition(ctx context.Context, actor Actor, id string, action domain.Action, reason string, check func(*store.Application) error) (Application, error) {
+	err := a.write(ctx, actor.Username, func(c *change) error {
+		var rec store.Application
+		if err := c.tx.First(&rec, "id = ?", id).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("hồ sơ " + id)
+			}
+			return fmt.Errorf("read application: %w", err)
+		}
+		from := rec.Status
+		next, err := domain.Transition(domain.Status(from), action)
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(&rec); err != nil {
+				return err
+			}
+		}
+		upd := map[string]any{"status": string(next), "version": rec.Version + 1, "updated_at": c.at}
+		if action == domain.ActionApprove || action == domain.ActionReject {
+			upd["decided_by"], upd["decided_at"], upd["reject_reason"] = actor.UserID, c.at, reason
+		}
+		res := c.tx.Model(&store.Application{}).Where("id = ? AND version = ?", rec.ID, rec.Version).Updates(upd)
+		if res.Error != nil {
+			return fmt.Errorf("update application: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return newError(CodeConflict, "Hồ sơ vừa được người khác cập nhật, hãy tải lại", "The application was changed by someone else; reload it")
+		}
+		if err := c.tx.First(&rec, "id = ?", id).Error; err != nil {
+			return fmt.Errorf("reread application: %w", err)
+		}
+		details := map[string]any{"from": from, "status": rec.Status}
+		if reason != "" {
+			details["reason"] = reason
+		}
+		return c.record("application."+string(action), "application", rec.ID, rec.Version, rec, details)
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return a.GetApplication(ctx, actor, id)
+}
+
+// GetApplication returns one application with display names.
+func (a *App) GetApplication(ctx context.Context, actor Actor, id string) (Application, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return Application{}, err
+	}
+	var rec store.Application
+	if err := a.db.WithContext(ctx).First(&rec, "id = ?", id).Error; err != nil {
+		if isNotFound(err) {
+			return Application{}, notFound("hồ sơ " + id)
+		}
+		return Application{}, fmt.Errorf("read application: %w", err)
+	}
+	page, err := a.decorate(ctx, []store.Application{rec})
+	if err != nil {
+		return Application{}, err
+	}
+	return page[0], nil
+}
+
+func (a *App) decorate(ctx context.Context, recs []store.Application) ([]Application, error) {
+	ids := map[string]bool{}
+	for _, r := range recs {
+		ids[r.CreatedBy] = true
+		if r.DecidedBy != nil {
+			ids[*r.DecidedBy] = true
+		}
+	}
+	names := map[string]string{}
+	if len(ids) > 0 {
+		keys := make([]string, 0, len(ids))
+		for k := range ids {
+			keys = append(keys, k)
+		}
+		var users []store.User
+		if err := a.db.WithContext(ctx).Select("id", "full_name").Where("id IN ?", keys).Find(&users).Error; err != nil {
+			return nil, fmt.Errorf("read user names: %w", err)
+		}
+		for _, u := range users {
+			names[u.ID] = u.FullName
+		}
+	}
+	out := make([]Application, len(recs))
+	for i, r := range recs {
+		u, _ := a.Unit(r.ResidenceCommuneCode)
+		out[i] = Application{Application: r, ResidenceCommuneName: u.Name, CreatedByName: names[r.CreatedBy]}
+		if r.DecidedBy != nil {
+			out[i].DecidedByName = names[*r.DecidedBy]
+		}
+	}
+	return out, nil
+}
+
+// MaxPageSize bounds one page of a list.
+const MaxPageSize = 200
+
+// ListApplications filters, searches (ignoring diacritics and đ/Đ) and pages applications,
+// newest first.
+func (a *App) ListApplications(ctx context.Context, actor Actor, f ListFilter) (ApplicationPage, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return ApplicationPage{}, err
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PageSize < 1 {
+		f.PageSize = 20
+	}
+	if f.PageSize > MaxPageSize {
+		f.PageSize = MaxPageSize
+	}
+	q := a.db.WithContext(ctx).Model(&store.Application{})
+	if f.Status != "" {
+		if !validStatus(f.Status) {
+			return ApplicationPage{}, invalid("status", "invalid", "Trạng thái không hợp lệ: "+f.Status, "Unknown status: "+f.Status)
+		}
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.PurposeCode != "" {
+		q = q.Where("purpose_code = ?", f.PurposeCode)
+	}
+	for _, d := range []struct {
+		field, val, op string
+		days           int
+	}{{"date_from", f.DateFrom, ">=", 0}, {"date_to", f.DateTo, "<", 1}} {
+		if d.val == "" {
+			continue
+		}
+		day, err := time.ParseInLocation(time.DateOnly, d.val, vietnam)
+		if err != nil {
+			return ApplicationPage{}, invalid(d.field, "format", "Ngày phải có dạng YYYY-MM-DD", "Date must be YYYY-MM-DD")
+		}
+		q = q.Where("created_at "+d.op+" ?", day.AddDate(0, 0, d.days).UTC())
+	}
+	if s := domain.FoldForSearch(f.Search); s != "" {
+		q = q.Where("search_text LIKE ? ESCAPE '\\'", "%"+escapeLike(s)+"%")
+	}
+	var page ApplicationPage
+	page.Page, page.PageSize = f.Page, f.PageSize
+	if err := q.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+		return ApplicationPage{}, fmt.Errorf("count applications: %w", err)
+	}
+	var recs []store.Application
+	if err := q.Order("created_at DESC, id DESC").Offset((f.Page - 1) * f.PageSize).Limit(f.PageSize).Find(&recs).Error; err != nil {
+		return ApplicationPage{}, fmt.Errorf("list applications: %w", err)
+	}
+	items, err := a.decorate(ctx, recs)
+	if err != nil {
+		return ApplicationPage{}, err
+	}
+	page.Items = items
+	return page, nil
+}
+
+func validStatus(s string) bool {
+	for _, st := range domain.Statuses {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

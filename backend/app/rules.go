@@ -1,0 +1,156 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"giaydiduong/backend/auth"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/store"
+)
+
+// RulesInput is an edit of the locality rules; it becomes the next version.
+type RulesInput struct {
+	PermitsRequired bool             `json:"permits_required"`
+	Purposes        []domain.Purpose `json:"purposes"`
+	MaxDays         int              `json:"max_days"`
+	CurfewStart     string           `json:"curfew_start"`
+	CurfewEnd       string           `json:"curfew_end"`
+}
+
+var (
+	purposeCodePattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+	clockPattern       = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// MaxRuleDays caps the validity window a locality may allow.
+const MaxRuleDays = 90
+
+func validateRules(in *RulesInput) error {
+	v := &domain.ValidationError{}
+	if len(in.Purposes) == 0 {
+		v.Add("purposes", "required", "Cần ít nhất một mục đích đi lại", "At least one purpose is required")
+	}
+	seen := map[string]bool{}
+	for i := range in.Purposes {
+		p := &in.Purposes[i]
+		p.Code = strings.TrimSpace(p.Code)
+		p.VI, p.EN = domain.NormalizeText(p.VI), domain.NormalizeText(p.EN)
+		field := fmt.Sprintf("purposes[%d]", i)
+		switch {
+		case !purposeCodePattern.MatchString(p.Code):
+			v.Add(field+".code", "invalid", "Mã mục đích: chữ thường không dấu, số, gạch dưới", "Purpose code: lowercase letters, digits, underscore")
+		case seen[p.Code]:
+			v.Add(field+".code", "duplicate", "Mã mục đích bị trùng: "+p.Code, "Duplicate purpose code: "+p.Code)
+		}
+		seen[p.Code] = true
+		if p.VI == "" {
+			v.Add(field+".vi", "required", "Cần nhập tên mục đích (tiếng Việt)", "The Vietnamese name is required")
+		}
+		if p.EN == "" {
+			p.EN = p.VI
+		}
+	}
+	if in.MaxDays < 1 || in.MaxDays > MaxRuleDays {
+		v.Add("max_days", "range", fmt.Sprintf("Số ngày tối đa phải từ 1 đến %d", MaxRuleDays), fmt.Sprintf("Maximum days must be 1 to %d", MaxRuleDays))
+	}
+	in.CurfewStart, in.CurfewEnd = strings.TrimSpace(in.CurfewStart), strings.TrimSpace(in.CurfewEnd)
+	if (in.CurfewStart == "") != (in.CurfewEnd == "") {
+		v.Add("curfew_end", "pair", "Nhập cả giờ bắt đầu và giờ kết thúc giới nghiêm, hoặc bỏ trống cả hai", "Give both curfew start and end, or neither")
+	}
+	for field, val := range map[string]string{"curfew_start": in.CurfewStart, "curfew_end": in.CurfewEnd} {
+		if val != "" && !clockPattern.MatchString(val) {
+			v.Add(field, "format", "Giờ phải có dạng HH:MM (00:00–23:59)", "Time must be HH:MM (00:00–23:59)")
+		}
+	}
+	return v.Err()
+}
+
+func rulesFromRow(r store.RulesRow) (domain.Rules, error) {
+	out := domain.Rules{UnitCode: r.UnitCode, Version: r.RuleVersion, PermitsRequired: r.PermitsRequired, MaxDays: r.MaxDays,
+		CurfewStart: r.CurfewStart, CurfewEnd: r.CurfewEnd, UpdatedAt: r.CreatedAt, UpdatedBy: r.UpdatedBy}
+	if err := json.Unmarshal([]byte(r.Purposes), &out.Purposes); err != nil {
+		return domain.Rules{}, fmt.Errorf("read rules v%d purposes: %w", r.RuleVersion, err)
+	}
+	return out, nil
+}
+
+// saveRules appends the next version of the unit's rules.
+func (c *change) saveRules(r domain.Rules) error {
+	var last store.RulesRow
+	err := c.tx.Where("unit_code = ?", r.UnitCode).Order("rule_version DESC").First(&last).Error
+	if err != nil && !isNotFound(err) {
+		return fmt.Errorf("read rules: %w", err)
+	}
+	purposes, err := json.Marshal(r.Purposes)
+	if err != nil {
+		return fmt.Errorf("encode purposes: %w", err)
+	}
+	row := store.RulesRow{ID: newID(), Version: 1, UnitCode: r.UnitCode, RuleVersion: last.RuleVersion + 1, PermitsRequired: r.PermitsRequired,
+		Purposes: string(purposes), MaxDays: r.MaxDays, CurfewStart: r.CurfewStart, CurfewEnd: r.CurfewEnd, UpdatedBy: c.actor, CreatedAt: c.at}
+	if err := c.tx.Create(&row).Error; err != nil {
+		return fmt.Errorf("save rules: %w", err)
+	}
+	return c.record("rules.update", "rules", row.ID, row.Version, row, map[string]any{"unit_code": row.UnitCode, "rule_version": row.RuleVersion})
+}
+
+// CurrentRules returns the newest rules of the office's unit.
+func (a *App) CurrentRules(ctx context.Context) (domain.Rules, error) {
+	unit, err := a.officeUnit(ctx)
+	if err != nil {
+		return domain.Rules{}, err
+	}
+	var row store.RulesRow
+	if err := a.db.WithContext(ctx).Where("unit_code = ?", unit).Order("rule_version DESC").First(&row).Error; err != nil {
+		if isNotFound(err) {
+			return domain.Rules{}, notFound("quy định địa phương")
+		}
+		return domain.Rules{}, fmt.Errorf("read rules: %w", err)
+	}
+	return rulesFromRow(row)
+}
+
+// RulesHistory returns every version, newest first.
+func (a *App) RulesHistory(ctx context.Context) ([]domain.Rules, error) {
+	unit, err := a.officeUnit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows []store.RulesRow
+	if err := a.db.WithContext(ctx).Where("unit_code = ?", unit).Order("rule_version DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read rules history: %w", err)
+	}
+	out := make([]domain.Rules, 0, len(rows))
+	for _, r := range rows {
+		rules, err := rulesFromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rules)
+	}
+	return out, nil
+}
+
+// UpdateRules saves a new version of the rules (office admin).
+func (a *App) UpdateRules(ctx context.Context, actor Actor, in RulesInput) (domain.Rules, error) {
+	if err := a.require(actor, auth.ManageRules); err != nil {
+		return domain.Rules{}, err
+	}
+	if err := validateRules(&in); err != nil {
+		return domain.Rules{}, err
+	}
+	unit, err := a.officeUnit(ctx)
+	if err != nil {
+		return domain.Rules{}, err
+	}
+	err = a.write(ctx, actor.Username, func(c *change) error {
+		return c.saveRules(domain.Rules{UnitCode: unit, PermitsRequired: in.PermitsRequired, Purposes: in.Purposes, MaxDays: in.MaxDays, CurfewStart: in.CurfewStart, CurfewEnd: in.CurfewEnd})
+	})
+	if err != nil {
+		return domain.Rules{}, err
+	}
+	return a.CurrentRules(ctx)
+}

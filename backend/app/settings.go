@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"giaydiduong/backend/auth"
+	"giaydiduong/backend/store"
+)
+
+// Settings are the office's local preferences.
+type Settings struct {
+	IdleLockMinutes int  `json:"idle_lock_minutes"`
+	FourEyes        bool `json:"four_eyes"`
+}
+
+// DefaultSettings: lock after 5 idle minutes; an approver may not decide what they entered.
+var DefaultSettings = Settings{IdleLockMinutes: 5, FourEyes: true}
+
+const (
+	keyIdleLock = "idle_lock_minutes"
+	keyFourEyes = "four_eyes"
+)
+
+// Settings reads the office settings, defaults filled in.
+func (a *App) Settings(ctx context.Context) (Settings, error) {
+	var rows []store.Setting
+	if err := a.db.WithContext(ctx).Find(&rows).Error; err != nil {
+		return Settings{}, fmt.Errorf("read settings: %w", err)
+	}
+	s := DefaultSettings
+	for _, r := range rows {
+		switch r.Key {
+		case keyIdleLock:
+			if n, err := strconv.Atoi(r.Value); err == nil {
+				s.IdleLockMinutes = n
+			}
+		case keyFourEyes:
+			s.FourEyes = r.Value == "true"
+		}
+	}
+	return s, nil
+}
+
+// UpdateSettings saves the settings (office admin).
+func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Settings, error) {
+	if err := a.require(actor, auth.ManageSettings); err != nil {
+		return Settings{}, err
+	}
+	if in.IdleLockMinutes < 1 || in.IdleLockMinutes > 240 {
+		return Settings{}, invalid("idle_lock_minutes", "range", "Thời gian khoá màn hình phải từ 1 đến 240 phút", "Idle lock must be 1 to 240 minutes")
+	}
+	err := a.write(ctx, actor.Username, func(c *change) error {
+		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes)} {
+			var cur store.Setting
+			err := c.tx.First(&cur, "key = ?", key).Error
+			if err != nil && !isNotFound(err) {
+				return fmt.Errorf("read setting %s: %w", key, err)
+			}
+			if err == nil && cur.Value == val {
+				continue
+			}
+			row := store.Setting{Key: key, Value: val, Version: cur.Version + 1, UpdatedAt: c.at}
+			if err := c.tx.Save(&row).Error; err != nil {
+				return fmt.Errorf("save setting %s: %w", key, err)
+			}
+			if err := c.record("settings.update", "setting", key, row.Version, row, map[string]string{key: val}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Settings{}, err
+	}
+	return a.Settings(ctx)
+}

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"giaydiduong/backend/app"
+	"giaydiduong/backend/audit"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/uibridge"
+)
+
+func (c *cli) initCmd() *cobra.Command {
+	var demo bool
+	var in app.SetupInput
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "set up the office (or, with --demo, the demo office)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				if demo {
+					if err := a.SeedDemo(ctx); err != nil {
+						return err
+					}
+				} else {
+					in.AdminPassword = os.Getenv("GDD_PASSWORD")
+					if _, err := a.Setup(ctx, in); err != nil {
+						return err
+					}
+				}
+				o, err := a.Office(ctx)
+				if err != nil {
+					return err
+				}
+				return c.print(o, func(w io.Writer) { fmt.Fprintf(w, "office ready: %s (%s)\n", o.Name, o.UnitName) })
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&demo, "demo", false, "seed the demo office in Tiền Giang (users canbo, lanhdao, quantri; password demo1234)")
+	cmd.Flags().StringVar(&in.OfficeName, "office-name", "", "office name")
+	cmd.Flags().StringVar((*string)(&in.AgencyKind), "agency", string(domain.AgencyCommuneCommittee), "agency kind")
+	cmd.Flags().StringVar(&in.UnitCode, "unit", "", "the office's district or commune code")
+	cmd.Flags().StringVar(&in.AdminUsername, "admin", "", "administrator username (password from GDD_PASSWORD)")
+	cmd.Flags().StringVar(&in.AdminFullName, "admin-name", "", "administrator full name")
+	return cmd
+}
+
+func (c *cli) unitCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "unit", Short: "administrative units"}
+	var parent string
+	var all bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "list units (all of them, or the children of --parent)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				var out []domain.Unit
+				queue := []string{parent}
+				for len(queue) > 0 {
+					kids, err := a.Units(queue[0])
+					if err != nil {
+						return err
+					}
+					queue = queue[1:]
+					for _, u := range kids {
+						out = append(out, u)
+						if all || parent == "" {
+							queue = append(queue, u.Code)
+						}
+					}
+				}
+				type row struct {
+					Code   string           `json:"code"`
+					Name   string           `json:"name"`
+					Level  domain.UnitLevel `json:"level"`
+					Parent string           `json:"parent"`
+				}
+				rows := make([]row, len(out))
+				for i, u := range out {
+					rows[i] = row{u.Code, u.Name, u.Level, u.ParentCode}
+				}
+				return c.print(rows, func(w io.Writer) {
+					tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+					for _, r := range rows {
+						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Code, r.Name, r.Level, r.Parent)
+					}
+					tw.Flush()
+				})
+			})
+		},
+	}
+	list.Flags().StringVar(&parent, "parent", "", "only the units under this code")
+	list.Flags().BoolVar(&all, "recursive", false, "with --parent, include grandchildren")
+	cmd.AddCommand(list)
+	return cmd
+}
+
+func (c *cli) rulesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "rules", Short: "the locality's rules"}
+	printRules := func(r domain.Rules) error {
+		return c.print(r, func(w io.Writer) {
+			fmt.Fprintf(w, "version %d, permits required: %v, max %d days, curfew %s–%s\n", r.Version, r.PermitsRequired, r.MaxDays, r.CurfewStart, r.CurfewEnd)
+			for _, p := range r.Purposes {
+				fmt.Fprintf(w, "  %-20s %s\n", p.Code, p.VI)
+			}
+		})
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use: "show", Short: "show the current rules", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				r, err := a.CurrentRules(ctx)
+				if err != nil {
+					return err
+				}
+				return printRules(r)
+			})
+		},
+	}, &cobra.Command{
+		Use: "set FILE", Short: "save FILE (JSON: permits_required, purposes, max_days, curfew_start, curfew_end) as the next version", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var in app.RulesInput
+			if err := readJSONFile(args[0], &in); err != nil {
+				return err
+			}
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				r, err := a.UpdateRules(ctx, actor, in)
+				if err != nil {
+					return err
+				}
+				return printRules(r)
+			})
+		},
+	})
+	return cmd
+}
+
+func (c *cli) auditCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "audit", Short: "the audit log"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "verify", Short: "check the hash chain; exits non-zero naming the first bad event", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				r, err := audit.Verify(ctx, a.DB())
+				if err != nil {
+					return err
+				}
+				if err := c.print(r, func(w io.Writer) {
+					if r.OK {
+						fmt.Fprintf(w, "audit log intact: %d events\n", r.Events)
+					}
+				}); err != nil {
+					return err
+				}
+				if !r.OK {
+					return fmt.Errorf("audit log broken at event %d: %s", r.Problem.Seq, r.Problem.Reason)
+				}
+				return nil
+			})
+		},
+	})
+	return cmd
+}
+
+func (c *cli) userCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "local accounts (office admin)"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "list", Args: cobra.NoArgs, Short: "list accounts",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				users, err := a.Users(ctx, actor)
+				if err != nil {
+					return err
+				}
+				return c.print(users, func(w io.Writer) {
+					for _, u := range users {
+						fmt.Fprintf(w, "%s\t%s\t%s\tactive=%v\n", u.Username, u.Role, u.FullName, u.Active)
+					}
+				})
+			})
+		},
+	}, &cobra.Command{
+		Use: "add FILE", Args: cobra.ExactArgs(1), Short: "add an account from FILE (JSON: username, full_name, role, password)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var in app.UserInput
+			if err := readJSONFile(args[0], &in); err != nil {
+				return err
+			}
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				u, err := a.AddUser(ctx, actor, in)
+				if err != nil {
+					return err
+				}
+				return c.print(u, func(w io.Writer) { fmt.Fprintf(w, "added %s (%s)\n", u.Username, u.Role) })
+			})
+		},
+	})
+	return cmd
+}
+
+func (c *cli) settingsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "settings", Short: "office settings"}
+	var s app.Settings
+	set := &cobra.Command{
+		Use: "set", Args: cobra.NoArgs, Short: "change the settings (office admin)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				cur, err := a.Settings(ctx)
+				if err != nil {
+					return err
+				}
+				if cmd.Flags().Changed("idle-lock-minutes") {
+					cur.IdleLockMinutes = s.IdleLockMinutes
+				}
+				if cmd.Flags().Changed("four-eyes") {
+					cur.FourEyes = s.FourEyes
+				}
+				out, err := a.UpdateSettings(ctx, actor, cur)
+				if err != nil {
+					return err
+				}
+				return c.print(out, func(w io.Writer) { fmt.Fprintf(w, "idle lock %d min, four-eyes %v\n", out.IdleLockMinutes, out.FourEyes) })
+			})
+		},
+	}
+	set.Flags().IntVar(&s.IdleLockMinutes, "idle-lock-minutes", 5, "lock the screen after this many idle minutes")
+	set.Flags().BoolVar(&s.FourEyes, "four-eyes", true, "an approver may not decide an application they entered")
+	cmd.AddCommand(&cobra.Command{
+		Use: "show", Args: cobra.NoArgs, Short: "show the settings",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				s, err := a.Settings(ctx)
+				if err != nil {
+					return err
+				}
+				return c.print(s, func(w io.Writer) { fmt.Fprintf(w, "idle lock %d min, four-eyes %v\n", s.IdleLockMinutes, s.FourEyes) })
+			})
+		},
+	}, set)
+	return cmd
+}
+
+func (c *cli) uiCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "ui", Short: "the window's services over local HTTP"}
+	var addr, dir string
+	serve := &cobra.Command{
+		Use: "serve", Args: cobra.NoArgs, Short: "serve the UI and its services to a browser on this PC",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				ln, err := net.Listen("tcp", addr)
+				if err != nil {
+					return fmt.Errorf("listen on %s: %w", addr, err)
+				}
+				srv := &http.Server{Handler: uibridge.New(a, dir)}
+				go func() {
+					<-ctx.Done()
+					srv.Close()
+				}()
+				fmt.Fprintf(c.out, "listening on http://%s\n", ln.Addr())
+				if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
+					return err
+				}
+				return nil
+			})
+		},
+	}
+	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:34115", "listen address (keep it on loopback)")
+	serve.Flags().StringVar(&dir, "dir", "frontend/dist", "the built frontend")
+	cmd.AddCommand(serve)
+	return cmd
+}
+
+func (c *cli) dbCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "db", Short: "database maintenance"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "check", Args: cobra.NoArgs, Short: "run SQLite's integrity check",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+				var res []string
+				if err := a.DB().WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&res).Error; err != nil {
+					return fmt.Errorf("integrity check: %w", err)
+				}
+				ok := len(res) == 1 && res[0] == "ok"
+				if err := c.print(map[string]any{"ok": ok, "result": res}, func(w io.Writer) { fmt.Fprintln(w, res) }); err != nil {
+					return err
+				}
+				if !ok {
+					return fmt.Errorf("database damaged: %v", res)
+				}
+				return nil
+			})
+		},
+	})
+	return cmd
+}

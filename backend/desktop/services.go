@@ -1,0 +1,218 @@
+// Package desktop holds the services bound to the window (Wails) and, through the HTTP
+// bridge, to a browser. They are thin: each method resolves the session's user and calls
+// the app layer; errors cross as the JSON of app.Error so the UI can show them per field.
+package desktop
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+
+	"giaydiduong/backend/app"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/store"
+)
+
+// Services is one seat's set of bound services.
+type Services struct {
+	Auth         *AuthService
+	Units        *UnitService
+	Meta         *MetaService
+	Rules        *RulesService
+	Applications *ApplicationService
+	Settings     *SettingsService
+	Users        *UserService
+}
+
+// New binds the services of one session.
+func New(ctx context.Context, a *app.App, s *app.Session) *Services {
+	b := base{ctx: ctx, app: a, sess: s}
+	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}}
+}
+
+// All lists the services for binding.
+func (s *Services) All() []any {
+	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users}
+}
+
+type base struct {
+	ctx  context.Context
+	app  *app.App
+	sess *app.Session
+}
+
+// SetContext replaces the context (Wails hands one over at start-up).
+func (s *Services) SetContext(ctx context.Context) {
+	for _, b := range []*base{&s.Auth.base, &s.Units.base, &s.Meta.base, &s.Rules.base, &s.Applications.base, &s.Settings.base, &s.Users.base} {
+		b.ctx = ctx
+	}
+}
+
+// ErrorJSON is the wire form of any service error.
+func ErrorJSON(err error) string {
+	b, _ := json.Marshal(app.AsError(err)) // a struct of strings cannot fail to encode
+	return string(b)
+}
+
+// wire converts a service error for the window.
+func wire(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(ErrorJSON(err))
+}
+
+func call[T any](b base, fn func(app.Actor) (T, error)) (T, error) {
+	actor, err := b.sess.Actor(b.ctx)
+	if err != nil {
+		var zero T
+		return zero, wire(err)
+	}
+	v, err := fn(actor)
+	return v, wire(err)
+}
+
+// AuthService signs users in and out and runs the first-run wizard.
+type AuthService struct{ base }
+
+func (s *AuthService) Status() (app.AuthStatus, error) {
+	st, err := s.sess.Status(s.ctx)
+	return st, wire(err)
+}
+
+func (s *AuthService) Login(username, password string) (app.Actor, error) {
+	a, err := s.sess.Login(s.ctx, username, password)
+	return a, wire(err)
+}
+
+func (s *AuthService) Logout() error { return wire(s.sess.Logout(s.ctx)) }
+func (s *AuthService) Lock()         { s.sess.Lock() }
+
+func (s *AuthService) Unlock(password string) error { return wire(s.sess.Unlock(s.ctx, password)) }
+
+// Touch tells the session the user is active (typing without calling the backend).
+func (s *AuthService) Touch() error {
+	_, err := s.sess.Actor(s.ctx)
+	return wire(err)
+}
+
+func (s *AuthService) Setup(in app.SetupInput) (app.Actor, error) {
+	a, err := s.sess.Setup(s.ctx, in)
+	return a, wire(err)
+}
+
+// UnitService lists administrative units.
+type UnitService struct{ base }
+
+func (s *UnitService) Provinces() ([]domain.Unit, error) { return s.Children("") }
+
+func (s *UnitService) Children(parentCode string) ([]domain.Unit, error) {
+	u, err := s.app.Units(parentCode)
+	return u, wire(err)
+}
+
+func (s *UnitService) Get(code string) (domain.Unit, error) {
+	if u, ok := s.app.Unit(code); ok {
+		return u, nil
+	}
+	return domain.Unit{}, wire(app.ErrUnitNotFound(code))
+}
+
+// MetaService gives the fixed code lists.
+type MetaService struct{ base }
+
+func (s *MetaService) Get() app.Meta { return app.GetMeta() }
+
+// RulesService reads and edits the locality rules.
+type RulesService struct{ base }
+
+func (s *RulesService) Current() (domain.Rules, error) {
+	return call(s.base, func(app.Actor) (domain.Rules, error) { return s.app.CurrentRules(s.ctx) })
+}
+
+func (s *RulesService) History() ([]domain.Rules, error) {
+	return call(s.base, func(app.Actor) ([]domain.Rules, error) { return s.app.RulesHistory(s.ctx) })
+}
+
+func (s *RulesService) Update(in app.RulesInput) (domain.Rules, error) {
+	return call(s.base, func(a app.Actor) (domain.Rules, error) { return s.app.UpdateRules(s.ctx, a, in) })
+}
+
+// ApplicationService is intake, lists and decisions.
+type ApplicationService struct{ base }
+
+func (s *ApplicationService) Add(in domain.ApplicationInput) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.AddApplication(s.ctx, a, in, false) })
+}
+
+func (s *ApplicationService) SaveDraft(in domain.ApplicationInput) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.AddApplication(s.ctx, a, in, true) })
+}
+
+func (s *ApplicationService) Submit(id string) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.SubmitApplication(s.ctx, a, id) })
+}
+
+func (s *ApplicationService) Get(id string) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.GetApplication(s.ctx, a, id) })
+}
+
+func (s *ApplicationService) List(f app.ListFilter) (app.ApplicationPage, error) {
+	return call(s.base, func(a app.Actor) (app.ApplicationPage, error) { return s.app.ListApplications(s.ctx, a, f) })
+}
+
+func (s *ApplicationService) Approve(id string) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.ApproveApplication(s.ctx, a, id) })
+}
+
+func (s *ApplicationService) Reject(id, reason string) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.RejectApplication(s.ctx, a, id, reason) })
+}
+
+func (s *ApplicationService) ParseCCCDQR(text string) (app.CCCDCard, error) {
+	return call(s.base, func(app.Actor) (app.CCCDCard, error) { return s.app.ParseCCCD(text) })
+}
+
+// DecodeCCCDImage takes the image file as base64 (the window cannot pass bytes).
+func (s *ApplicationService) DecodeCCCDImage(b64 string) (app.CCCDCard, error) {
+	return call(s.base, func(app.Actor) (app.CCCDCard, error) {
+		data, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return app.CCCDCard{}, &app.Error{Code: app.CodeValidation, VI: "Tệp ảnh gửi lên bị hỏng", EN: "The uploaded image is corrupt",
+				Fields: []domain.FieldError{{Field: "cccd_image", Code: "bad_image", VI: "Tệp ảnh gửi lên bị hỏng", EN: "The uploaded image is corrupt"}}}
+		}
+		return s.app.DecodeCCCDImage(s.ctx, data)
+	})
+}
+
+// SettingsService reads and edits the office settings.
+type SettingsService struct{ base }
+
+func (s *SettingsService) Get() (app.Settings, error) {
+	return call(s.base, func(app.Actor) (app.Settings, error) { return s.app.Settings(s.ctx) })
+}
+
+func (s *SettingsService) Update(in app.Settings) (app.Settings, error) {
+	return call(s.base, func(a app.Actor) (app.Settings, error) { return s.app.UpdateSettings(s.ctx, a, in) })
+}
+
+// UserService manages local accounts.
+type UserService struct{ base }
+
+func (s *UserService) List() ([]store.User, error) {
+	return call(s.base, func(a app.Actor) ([]store.User, error) { return s.app.Users(s.ctx, a) })
+}
+
+func (s *UserService) Add(in app.UserInput) (store.User, error) {
+	return call(s.base, func(a app.Actor) (store.User, error) { return s.app.AddUser(s.ctx, a, in) })
+}
+
+func (s *UserService) SetActive(id string, active bool) (store.User, error) {
+	return call(s.base, func(a app.Actor) (store.User, error) { return s.app.SetUserActive(s.ctx, a, id, active) })
+}
+
+func (s *UserService) ResetPassword(id, password string) error {
+	_, err := call(s.base, func(a app.Actor) (struct{}, error) { return struct{}{}, s.app.ResetPassword(s.ctx, a, id, password) })
+	return err
+}

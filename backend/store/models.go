@@ -1,0 +1,88 @@
+package store
+
+import "time"
+
+// Office is the one office this database belongs to.
+type Office struct {
+	ID         string
+	Version    int64
+	Name       string
+	AgencyKind string
+	UnitCode   string
+	Demo       bool
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// User is a local account. The password hash never leaves the office.
+type User struct {
+	ID           string     `json:"id"`
+	Version      int64      `json:"version"`
+	Username     string     `json:"username"`
+	FullName     string     `json:"full_name"`
+	Role         string     `json:"role"`
+	PasswordHash string     `json:"-"`
+	Active       bool       `json:"active"`
+	FailedLogins int        `json:"-"`
+	LockedUntil  *time.Time `json:"locked_until"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// RulesRow is one immutable version of a unit's locality rules.
+type RulesRow struct {
+	ID              string
+	Version         int64
+	UnitCode        string
+	RuleVersion     int
+	PermitsRequired bool
+	Purposes        string // JSON array of domain.Purpose
+	MaxDays         int
+	CurfewStart     string
+	CurfewEnd       string
+	UpdatedBy       string
+	CreatedAt       time.Time
+}
+
+// TableName is the rules table.
+func (RulesRow) TableName() string { return "rules" }
+
+// Application is a walk-in citizen's application as stored.
+type Application struct {
+	ID                   string     `json:"id"`
+	Version              int64      `json:"version"`
+	OfficeUnitCode       string     `json:"office_unit_code"`
+	Status               string     `json:"status"`
+	FullName             string     `json:"full_name"`
+	SearchText           string     `json:"-"`
+	BirthDate            string     `json:"birth_date"`
+	Gender               string     `json:"gender"`
+	IDNumber             string     `json:"id_number"`
+	Phone                string     `json:"phone"`
+	ResidenceCommuneCode string     `json:"residence_commune_code"`
+	ResidenceStreet      string     `json:"residence_street"`
+	Workplace            string     `json:"workplace"`
+	PurposeCode          string     `json:"purpose_code"`
+	RouteFrom            string     `json:"route_from"`
+	RouteTo              string     `json:"route_to"`
+	VehicleType          string     `json:"vehicle_type"`
+	VehiclePlate         string     `json:"vehicle_plate"`
+	ValidFrom            string     `json:"valid_from"`
+	ValidTo              string     `json:"valid_to"`
+	Note                 string     `json:"note"`
+	RejectReason         string     `json:"reject_reason"`
+	RulesVersion         int        `json:"rules_version"`
+	CreatedBy            string     `json:"created_by"`
+	DecidedBy            *string    `json:"decided_by"`
+	DecidedAt            *time.Time `json:"decided_at"`
+	CreatedAt            time.Time  `json:"created_at"`
+	UpdatedAt            time.Time  `json:"updated_at"`
+}
+
+// Setting is one office setting.
+type Setting struct {
+	Key       string `gorm:"primaryKey"`
+	Value     string
+	Version   int64
+	UpdatedAt time.Time
+}
