@@ -274,12 +274,17 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ListFilter) (
 	}
 	var page ApplicationPage
 	page.Page, page.PageSize = f.Page, f.PageSize
-	if err := q.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
-		return ApplicationPage{}, fmt.Errorf("count applications: %w", err)
-	}
 	var recs []store.Application
-	if err := q.Order("created_at DESC, id DESC").Offset((f.Page - 1) * f.PageSize).Limit(f.PageSize).Find(&recs).Error; err != nil {
+	offset := (f.Page - 1) * f.PageSize
+	if err := q.Session(&gorm.Session{}).Order("created_at DESC, id DESC").Offset(offset).Limit(f.PageSize).Find(&recs).Error; err != nil {
 		return ApplicationPage{}, fmt.Errorf("list applications: %w", err)
+	}
+	// A short, non-empty page (or an empty first page) already tells the total: skip the
+	// second scan that a search would cost.
+	if len(recs) < f.PageSize && (len(recs) > 0 || offset == 0) {
+		page.Total = int64(offset + len(recs))
+	} else if err := q.Count(&page.Total).Error; err != nil {
+		return ApplicationPage{}, fmt.Errorf("count applications: %w", err)
 	}
 	items, err := a.decorate(ctx, recs)
 	if err != nil {
