@@ -52,11 +52,7 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 	if err := a.require(actor, auth.EnterApplication); err != nil {
 		return Application{}, err
 	}
-	rules, err := a.CurrentRules(ctx)
-	if err != nil {
-		return Application{}, err
-	}
-	clean, err := domain.ValidateApplication(in, a.Now().In(vietnam), rules, a)
+	clean, rules, err := a.checkApplication(ctx, in)
 	if err != nil {
 		return Application{}, err
 	}
@@ -80,6 +76,22 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 		return Application{}, err
 	}
 	return a.GetApplication(ctx, actor, rec.ID)
+}
+
+// CheckApplication validates an application against the current rules without saving it or
+// needing a user, so a script can refuse bad input before it signs in (a sign-in is audited).
+func (a *App) CheckApplication(ctx context.Context, in domain.ApplicationInput) error {
+	_, _, err := a.checkApplication(ctx, in)
+	return err
+}
+
+func (a *App) checkApplication(ctx context.Context, in domain.ApplicationInput) (domain.ApplicationInput, domain.Rules, error) {
+	rules, err := a.CurrentRules(ctx)
+	if err != nil {
+		return in, rules, err
+	}
+	clean, err := domain.ValidateApplication(in, a.Now().In(vietnam), rules, a)
+	return clean, rules, err
 }
 
 func setInput(rec *store.Application, in domain.ApplicationInput) {

@@ -26,13 +26,22 @@ func (c *cli) applicationCmd() *cobra.Command {
 			if err := readJSONFile(args[0], &in); err != nil {
 				return err
 			}
-			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
 				if cccdQR != "" {
 					card, err := a.ParseCCCD(cccdQR)
 					if err != nil {
 						return err
 					}
 					app.FillFromCard(&in, card)
+				}
+				// Refuse bad input before signing in: the sign-in is itself audit-logged, and
+				// a refused application must change nothing. AddApplication checks it again.
+				if err := a.CheckApplication(ctx, in); err != nil {
+					return err
+				}
+				actor, err := c.actor(ctx, a)
+				if err != nil {
+					return err
 				}
 				res, err := a.AddApplication(ctx, actor, in, draft)
 				if err != nil {

@@ -228,7 +228,9 @@ func (c *cli) settingsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return c.print(out, func(w io.Writer) { fmt.Fprintf(w, "idle lock %d min, four-eyes %v\n", out.IdleLockMinutes, out.FourEyes) })
+				return c.print(out, func(w io.Writer) {
+					fmt.Fprintf(w, "idle lock %d min, four-eyes %v\n", out.IdleLockMinutes, out.FourEyes)
+				})
 			})
 		},
 	}

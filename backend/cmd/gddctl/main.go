@@ -40,7 +40,11 @@ func main() {
 func oneLine(err error) string {
 	e := app.AsError(err)
 	msg := e.Error()
-	if e.EN != "" && e.Code != app.CodeInternal && e.Code != app.CodeValidation {
+	switch e.Code {
+	case app.CodeInternal:
+		msg = err.Error() // usage mistakes and file errors say best what went wrong themselves
+	case app.CodeValidation:
+	default:
 		msg += " (" + e.EN + ")"
 	}
 	return strings.ReplaceAll(msg, "\n", " ")
