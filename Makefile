@@ -23,7 +23,7 @@ deps-test:
 	scripts/ensure-deps.sh test
 
 test: deps-test build
-	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke
+	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke windows
 
 go-test:
 	gofmt -l backend main.go | tee /dev/stderr | (! read)
@@ -44,9 +44,11 @@ bench: build
 	go test -tags $(GO_TAGS) -run '^$$' -bench . -count 5 ./backend/...
 	GDD_DESKTOP_BIN=$(CURDIR)/$(BIN)/giaydiduong go test -tags desktop -run '^$$' -bench . -benchtime 5x -count 1 ./tests/desktop/
 
-# Windows build (the main office platform): needs gcc-mingw-w64-x86-64 for SQLite's cgo.
+# Windows build (the main office platform), cross-compiled from Debian: needs
+# gcc-mingw-w64-x86-64 for SQLite's cgo. Wails' own -platform switch uses $CC for a host
+# step too, so this is the build it runs underneath, with its production tags.
 windows: frontend
-	CC=x86_64-w64-mingw32-gcc go tool wails build -s -skipbindings -platform windows/amd64 -o giaydiduong.exe
+	CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 go build -tags desktop,production -ldflags "-w -s -H windowsgui" -o $(BIN)/giaydiduong.exe .
 	CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 go build -o $(BIN)/gddctl.exe ./backend/cmd/gddctl
 
 clean:

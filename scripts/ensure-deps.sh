@@ -13,8 +13,9 @@ need_cmd node "install Node.js 20 or newer with npm"
 pkgs=(pkg-config gcc libgtk-3-dev libwebkit2gtk-4.1-dev)
 if [ "$what" = test ]; then
   # Chromium for Playwright, Xvfb + ImageMagick for the desktop smoke test, sqlite3 for
-  # inspecting databases in tests, poppler/zbar for checking printed output.
-  pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core)
+  # inspecting databases in tests, poppler/zbar for checking printed output, mingw for the
+  # Windows cross-build that `make test` checks.
+  pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core gcc-mingw-w64-x86-64)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
