@@ -16,12 +16,12 @@ const (
 
 // DemoUsers are the demo accounts, all with DemoPassword.
 var DemoUsers = []struct {
-	Username, FullName string
-	Role               domain.Role
+	Username, FullName, Title string
+	Role                      domain.Role
 }{
-	{"quantri", "Trần Minh Quân", domain.RoleOfficeAdmin},
-	{"canbo", "Nguyễn Thị Thu Hà", domain.RoleClerk},
-	{"lanhdao", "Lê Văn Đức", domain.RoleApprover},
+	{"quantri", "Trần Minh Quân", "Công chức Văn phòng - Thống kê", domain.RoleOfficeAdmin},
+	{"canbo", "Nguyễn Thị Thu Hà", "Công chức Bộ phận một cửa", domain.RoleClerk},
+	{"lanhdao", "Lê Văn Đức", "Phó Chủ tịch", domain.RoleApprover},
 }
 
 // SeedDemo sets up the demo office with its users and a few applications in every state, so
@@ -34,6 +34,9 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := a.seedDemoTrust(ctx, admin.Username); err != nil {
+		return fmt.Errorf("seed demo trust list: %w", err)
+	}
 	hash, err := auth.HashPassword(DemoPassword)
 	if err != nil {
 		return err
@@ -41,7 +44,7 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	actors := map[domain.Role]Actor{domain.RoleOfficeAdmin: admin}
 	err = a.write(ctx, admin.Username, func(c *change) error {
 		for _, u := range DemoUsers[1:] {
-			rec, err := c.createUser(u.Username, u.FullName, u.Role, hash)
+			rec, err := c.createUser(u.Username, u.FullName, u.Title, u.Role, hash)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -109,6 +110,12 @@ func (a *App) setup(ctx context.Context, in SetupInput, demo bool) (Actor, error
 	if err != nil {
 		return Actor{}, err
 	}
+	// The key file is written before the transaction commits; a set-up that fails after it
+	// leaves a key that the next attempt reuses.
+	officeKey, err := loadOrCreateKey(filepath.Join(a.dir, OfficeKeyFile))
+	if err != nil {
+		return Actor{}, err
+	}
 	var actor Actor
 	err = a.write(ctx, in.AdminUsername, func(c *change) error {
 		var n int64
@@ -128,7 +135,10 @@ func (a *App) setup(ctx context.Context, in SetupInput, demo bool) (Actor, error
 		if err := c.record("office.setup", "office", o.ID, o.Version, o, map[string]any{"unit_code": o.UnitCode, "demo": demo}); err != nil {
 			return err
 		}
-		u, err := c.createUser(in.AdminUsername, in.AdminFullName, domain.RoleOfficeAdmin, hash)
+		if _, err := c.enrollOfficeKey(officeKey, o.Name, o.UnitCode); err != nil {
+			return err
+		}
+		u, err := c.createUser(in.AdminUsername, in.AdminFullName, "", domain.RoleOfficeAdmin, hash)
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func checkNewUser(v *domain.ValidationError, prefix, username, fullName, passwor
 	}
 }
 
-func (c *change) createUser(username, fullName string, role domain.Role, hash string) (store.User, error) {
+func (c *change) createUser(username, fullName, title string, role domain.Role, hash string) (store.User, error) {
 	var n int64
 	if err := c.tx.Model(&store.User{}).Where("username = ?", username).Count(&n).Error; err != nil {
 		return store.User{}, fmt.Errorf("check username: %w", err)
@@ -37,7 +37,7 @@ func (c *change) createUser(username, fullName string, role domain.Role, hash st
 	if n > 0 {
 		return store.User{}, invalid("username", "taken", "Tên đăng nhập đã có người dùng", "That username is taken")
 	}
-	u := store.User{ID: newID(), Version: 1, Username: username, FullName: fullName, Role: string(role), PasswordHash: hash, Active: true, CreatedAt: c.at, UpdatedAt: c.at}
+	u := store.User{ID: newID(), Version: 1, Username: username, FullName: fullName, Title: title, Role: string(role), PasswordHash: hash, Active: true, CreatedAt: c.at, UpdatedAt: c.at}
 	if err := c.tx.Create(&u).Error; err != nil {
 		return store.User{}, fmt.Errorf("create user %s: %w", username, err)
 	}
@@ -109,6 +109,7 @@ func (a *App) Login(ctx context.Context, username, password string) (Actor, erro
 type UserInput struct {
 	Username string      `json:"username"`
 	FullName string      `json:"full_name"`
+	Title    string      `json:"title"` // shown under a leader's signature, e.g. "Phó Chủ tịch"
 	Role     domain.Role `json:"role"`
 	Password string      `json:"password"`
 }
@@ -153,7 +154,7 @@ func (a *App) AddUser(ctx context.Context, actor Actor, in UserInput) (store.Use
 	}
 	var u store.User
 	err = a.write(ctx, actor.Username, func(c *change) error {
-		u, err = c.createUser(in.Username, in.FullName, in.Role, hash)
+		u, err = c.createUser(in.Username, in.FullName, domain.NormalizeText(in.Title), in.Role, hash)
 		return err
 	})
 	return u, err

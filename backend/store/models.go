@@ -20,6 +20,7 @@ type User struct {
 	Version      int64      `json:"version"`
 	Username     string     `json:"username"`
 	FullName     string     `json:"full_name"`
+	Title        string     `json:"title"`
 	Role         string     `json:"role"`
 	PasswordHash string     `json:"-"`
 	Active       bool       `json:"active"`
@@ -85,4 +86,53 @@ type Setting struct {
 	Value     string
 	Version   int64
 	UpdatedAt time.Time
+}
+
+// SigningKey is a key enrolled to sign this office's permits (the office key; tokens later).
+type SigningKey struct {
+	KeyID     string `gorm:"primaryKey"`
+	Version   int64
+	Kind      string
+	PublicKey string // PEM
+	Officer   string
+	UnitCode  string
+	CreatedAt time.Time
+}
+
+// TrustBundle is one imported provincial trust and revocation list.
+type TrustBundle struct {
+	ID                 int64 `gorm:"primaryKey"`
+	RootFingerprint    string
+	Bundle             []byte
+	TrustIssuedAt      time.Time
+	RevocationIssuedAt time.Time
+	ImportedAt         time.Time
+	ImportedBy         string
+}
+
+// Permit is an issued permit as stored.
+type Permit struct {
+	ID            string     `json:"id"`
+	Version       int64      `json:"version"`
+	Number        string     `json:"number"`
+	UnitCode      string     `json:"unit_code"`
+	Year          int        `json:"year"`
+	Seq           int        `json:"seq"`
+	ApplicationID string     `json:"application_id"`
+	Status        string     `json:"status"`
+	QR            string     `json:"qr" gorm:"column:qr"`
+	KeyID         string     `json:"key_id"`
+	SignatureKind string     `json:"signature_kind"`
+	SignerName    string     `json:"signer_name"`
+	SignerTitle   string     `json:"signer_title"`
+	IssuedAt      time.Time  `json:"issued_at"`
+	IssuedBy      string     `json:"issued_by"`
+	HandSignedAt  *time.Time `json:"hand_signed_at"`
+	HandedOverAt  *time.Time `json:"handed_over_at"`
+	RevokedAt     *time.Time `json:"revoked_at"`
+	RevokeReason  string     `json:"revoke_reason"`
+	RevokedBy     *string    `json:"revoked_by"`
+	PrintCount    int        `json:"print_count"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
 }

@@ -45,6 +45,12 @@ var seeds = map[int64][]string{
 		 VALUES ('a1',1,'28291','submitted','Nguyễn Văn Dũng','nguyen van dung 082095001234','1995-03-15','male','082095001234','28291','work','A','B','walk','2026-01-02','2026-01-03',1,'u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00')`,
 	},
 	3: {`INSERT INTO settings VALUES ('four_eyes','false',1,'2026-01-01 00:00:00+00:00')`},
+	4: {
+		`INSERT INTO signing_keys VALUES ('0102030405060708',1,'office','PEM','UBND Xã Tân Mỹ Chánh','28291','2026-01-01 00:00:00+00:00')`,
+		`INSERT INTO permit_counters VALUES ('28291',2026,1)`,
+		`INSERT INTO permits (id,version,number,unit_code,year,seq,application_id,status,qr,key_id,signature_kind,issued_at,issued_by,created_at,updated_at)
+		 VALUES ('p1',1,'28291/2026/000001','28291',2026,1,'a1','awaiting_hand_signature','GDD1:X','0102030405060708','hand','2026-01-01 00:00:00+00:00','u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -52,6 +58,7 @@ var checks = map[int64]string{
 	1: `SELECT count(*) FROM units u JOIN offices o ON o.unit_code = u.code JOIN users s ON s.username = 'canbo' JOIN audit_events a ON a.id = 'e1' JOIN outbox x ON x.entity_id = 'u1'`,
 	2: `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
 	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
+	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

@@ -1,0 +1,263 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"giaydiduong/backend/auth"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/permit"
+	"giaydiduong/backend/store"
+)
+
+// Permit is a permit as screens and gddctl show it: the stored record, whether its window
+// has passed, and the application it was issued from.
+type Permit struct {
+	store.Permit
+	Expired     bool        `json:"expired"`
+	Application Application `json:"application"`
+}
+
+// IssuePermit gives an approved application its permit: the next gapless number for the
+// office's unit and year, and a QR signed with the office key. With no leader's token
+// involved, the paper is then signed by hand, so the permit waits for that signature.
+func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string) (Permit, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return Permit{}, err
+	}
+	signer, err := a.officeSigner(ctx)
+	if err != nil {
+		return Permit{}, err
+	}
+	var number string
+	err = a.write(ctx, actor.Username, func(c *change) error {
+		var app store.Application
+		if err := c.tx.First(&app, "id = ?", applicationID).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("hồ sơ " + applicationID)
+			}
+			return fmt.Errorf("read application: %w", err)
+		}
+		if app.Status != string(domain.StatusApproved) {
+			return newError(CodeInvalidTransition, "Chỉ cấp giấy cho hồ sơ đã được duyệt", "Only an approved application can be issued a permit")
+		}
+		var n int64
+		if err := c.tx.Model(&store.Permit{}).Where("application_id = ?", app.ID).Count(&n).Error; err != nil {
+			return fmt.Errorf("check permit: %w", err)
+		}
+		if n > 0 {
+			return newError(CodeConflict, "Hồ sơ này đã được cấp giấy đi đường", "This application already has a permit")
+		}
+		year := c.at.In(vietnam).Year()
+		// The counter moves in the same transaction as the permit: a rolled-back issuance
+		// gives its number back, so numbers have no gaps.
+		var seq int
+		if err := c.tx.Raw(`INSERT INTO permit_counters (unit_code, year, last_seq) VALUES (?, ?, 1)
+			ON CONFLICT (unit_code, year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`, app.OfficeUnitCode, year).Scan(&seq).Error; err != nil {
+			return fmt.Errorf("next permit number: %w", err)
+		}
+		number = fmt.Sprintf("%s/%d/%06d", app.OfficeUnitCode, year, seq)
+		payload, err := payloadOf(app, number, c.at)
+		if err != nil {
+			return err
+		}
+		qr, err := permit.Encode(ctx, payload, signer)
+		if err != nil {
+			return fmt.Errorf("sign permit %s: %w", number, err)
+		}
+		signerName, signerTitle := "", ""
+		if app.DecidedBy != nil {
+			var leader store.User
+			if err := c.tx.First(&leader, "id = ?", *app.DecidedBy).Error; err == nil {
+				signerName, signerTitle = leader.FullName, leader.Title
+			}
+		}
+		p := store.Permit{
+			ID: newID(), Version: 1, Number: number, UnitCode: app.OfficeUnitCode, Year: year, Seq: seq, ApplicationID: app.ID,
+			Status: string(domain.PermitAwaitingHand), QR: qr, KeyID: permit.KeyID(signer.KeyID()).String(), SignatureKind: "hand",
+			SignerName: signerName, SignerTitle: signerTitle, IssuedAt: c.at, IssuedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
+		}
+		if err := c.tx.Create(&p).Error; err != nil {
+			return fmt.Errorf("save permit %s: %w", number, err)
+		}
+		return c.record("permit.issue", "permit", p.ID, p.Version, p, map[string]string{"number": number, "application_id": app.ID, "key_id": p.KeyID})
+	})
+	if err != nil {
+		return Permit{}, err
+	}
+	return a.GetPermit(ctx, number)
+}
+
+// payloadOf is what the QR carries: the least a checkpoint needs to match the bearer to their
+// ID card, plus route, window and issuer.
+func payloadOf(app store.Application, number string, at time.Time) (permit.Payload, error) {
+	birthYear, _ := strconv.Atoi(app.BirthDate[:4])
+	from, err := permit.ParseDate(app.ValidFrom)
+	if err != nil {
+		return permit.Payload{}, fmt.Errorf("permit %s: valid_from: %w", number, err)
+	}
+	to, err := permit.ParseDate(app.ValidTo)
+	if err != nil {
+		return permit.Payload{}, fmt.Errorf("permit %s: valid_to: %w", number, err)
+	}
+	last4 := app.IDNumber
+	if len(last4) > 4 {
+		last4 = last4[len(last4)-4:]
+	}
+	return permit.Payload{
+		Number: number, FullName: app.FullName, BirthYear: birthYear, IDLast4: last4, PurposeCode: app.PurposeCode,
+		RouteFrom: app.RouteFrom, RouteTo: app.RouteTo, VehiclePlate: app.VehiclePlate, ValidFrom: from, ValidTo: to,
+		UnitCode: app.OfficeUnitCode, IssuedAt: at.Truncate(time.Second),
+	}, nil
+}
+
+// GetPermit finds a permit by its number.
+func (a *App) GetPermit(ctx context.Context, number string) (Permit, error) {
+	var p store.Permit
+	if err := a.db.WithContext(ctx).First(&p, "number = ?", number).Error; err != nil {
+		if isNotFound(err) {
+			return Permit{}, notFound("giấy đi đường số " + number)
+		}
+		return Permit{}, fmt.Errorf("read permit: %w", err)
+	}
+	var app store.Application
+	if err := a.db.WithContext(ctx).First(&app, "id = ?", p.ApplicationID).Error; err != nil {
+		return Permit{}, fmt.Errorf("read permit %s application: %w", number, err)
+	}
+	apps, err := a.decorate(ctx, []store.Application{app})
+	if err != nil {
+		return Permit{}, err
+	}
+	today := a.Now().In(vietnam).Format(time.DateOnly)
+	return Permit{Permit: p, Expired: app.ValidTo < today, Application: apps[0]}, nil
+}
+
+// PermitForApplication returns the permit issued from an application, if any.
+func (a *App) PermitForApplication(ctx context.Context, applicationID string) (*Permit, error) {
+	var p store.Permit
+	err := a.db.WithContext(ctx).Select("number").First(&p, "application_id = ?", applicationID).Error
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read permit: %w", err)
+	}
+	out, err := a.GetPermit(ctx, p.Number)
+	return &out, err
+}
+
+// MarkHandSigned records that the leader signed and stamped the printed permit.
+func (a *App) MarkHandSigned(ctx context.Context, actor Actor, number string) (Permit, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return Permit{}, err
+	}
+	return a.permitStep(ctx, actor, number, domain.PermitActionHandSig, nil)
+}
+
+// HandOver records that the citizen received the permit.
+func (a *App) HandOver(ctx context.Context, actor Actor, number string) (Permit, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return Permit{}, err
+	}
+	return a.permitStep(ctx, actor, number, domain.PermitActionHandOut, nil)
+}
+
+// RevokePermit withdraws a permit (a leader's decision). Verifiers at this office see it
+// revoked at once; the province publishes it to everyone else.
+func (a *App) RevokePermit(ctx context.Context, actor Actor, number, reason string) (Permit, error) {
+	if err := a.require(actor, auth.DecideApplication); err != nil {
+		return Permit{}, err
+	}
+	reason = domain.NormalizeText(reason)
+	if n := utf8.RuneCountInString(reason); n < 3 || n > 500 {
+		return Permit{}, invalid("reason", "required", "Cần nhập lý do thu hồi (3–500 ký tự)", "A revocation reason is required (3–500 characters)")
+	}
+	return a.permitStep(ctx, actor, number, domain.PermitActionRevoke, map[string]any{"revoke_reason": reason, "revoked_by": actor.UserID})
+}
+
+func (a *App) permitStep(ctx context.Context, actor Actor, number string, action domain.Action, extra map[string]any) (Permit, error) {
+	err := a.write(ctx, actor.Username, func(c *change) error {
+		var p store.Permit
+		if err := c.tx.First(&p, "number = ?", number).Error; err != nil {
+			if isNotFound(err) {
+				return notFound("giấy đi đường số " + number)
+			}
+			return fmt.Errorf("read permit: %w", err)
+		}
+		next, err := domain.PermitTransition(domain.PermitStatus(p.Status), action)
+		if err != nil {
+			return err
+		}
+		upd := map[string]any{"status": string(next), "version": p.Version + 1, "updated_at": c.at}
+		switch action {
+		case domain.PermitActionHandSig:
+			upd["hand_signed_at"] = c.at
+		case domain.PermitActionHandOut:
+			upd["handed_over_at"] = c.at
+		case domain.PermitActionRevoke:
+			upd["revoked_at"] = c.at
+		}
+		for k, v := range extra {
+			upd[k] = v
+		}
+		res := c.tx.Model(&store.Permit{}).Where("id = ? AND version = ?", p.ID, p.Version).Updates(upd)
+		if res.Error != nil {
+			return fmt.Errorf("update permit: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
+		}
+		from := p.Status
+		if err := c.tx.First(&p, "id = ?", p.ID).Error; err != nil {
+			return fmt.Errorf("reread permit: %w", err)
+		}
+		details := map[string]any{"number": number, "from": from, "status": p.Status}
+		if r, ok := extra["revoke_reason"]; ok {
+			details["reason"] = r
+		}
+		return c.record("permit."+string(action), "permit", p.ID, p.Version, p, details)
+	})
+	if err != nil {
+		return Permit{}, err
+	}
+	return a.GetPermit(ctx, number)
+}
+
+// Verification is a verdict with what the verifier shows beside it.
+type Verification struct {
+	permit.Result
+	Trust *TrustStatus `json:"trust,omitempty"`
+}
+
+// Verify checks a permit's QR text offline against this office's lists and its own
+// revocations; curfew warnings follow the locality's rules.
+func (a *App) Verify(ctx context.Context, text string) (Verification, error) {
+	tl, rl, _, err := a.lists(ctx)
+	if err != nil {
+		return Verification{}, err
+	}
+	opts := permit.VerifyOptions{MaxTrustAge: MaxTrustAge}
+	if r, err := a.CurrentRules(ctx); err == nil && r.CurfewStart != "" {
+		if cf, err := permit.ParseCurfew(r.CurfewStart, r.CurfewEnd); err == nil {
+			opts.Curfew = cf
+		}
+	}
+	res := permit.Verify(text, a.Now(), tl, rl, opts)
+	st, err := a.TrustStatus(ctx)
+	if err != nil {
+		return Verification{}, err
+	}
+	return Verification{Result: res, Trust: &st}, nil
+}
+
+// VerifyImage finds the permit QR in a photo or scan and verifies it.
+func (a *App) VerifyImage(ctx context.Context, data []byte) (Verification, error) {
+	text, err := decodeQRImage(data)
+	if err != nil {
+		return Verification{}, err
+	}
+	return a.Verify(ctx, text)
+}

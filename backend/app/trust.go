@@ -1,0 +1,240 @@
+package app
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"giaydiduong/backend/auth"
+	"giaydiduong/backend/permit"
+	"giaydiduong/backend/store"
+)
+
+const keyProvinceRoot = "province_root_pem"
+
+// TrustStatus is what every verifying screen shows about the lists it checks against.
+type TrustStatus struct {
+	RootFingerprint    string    `json:"root_fingerprint"`
+	TrustIssuedAt      time.Time `json:"trust_issued_at"`
+	RevocationIssuedAt time.Time `json:"revocation_issued_at"`
+	ImportedAt         time.Time `json:"imported_at"`
+	Entries            int       `json:"entries"`
+	Revoked            int       `json:"revoked"`
+	AgeHours           float64   `json:"age_hours"`
+	Stale              bool      `json:"stale"`
+	MaxAgeHours        int       `json:"max_age_hours"`
+}
+
+// MaxTrustAge is how old the lists may be before verification warns.
+const MaxTrustAge = 7 * 24 * time.Hour
+
+// provinceRoot is the pinned provincial root public key.
+func (a *App) provinceRoot(ctx context.Context) (crypto.PublicKey, error) {
+	var s store.Setting
+	if err := a.db.WithContext(ctx).First(&s, "key = ?", keyProvinceRoot).Error; err != nil {
+		if isNotFound(err) {
+			return nil, newError(CodeConflict, "Chưa cài khoá gốc của tỉnh: hãy nhập tệp khoá gốc do Sở TT&TT cấp", "The provincial root key is not installed")
+		}
+		return nil, fmt.Errorf("read province root: %w", err)
+	}
+	return permit.ParsePublicKeyPEM([]byte(s.Value))
+}
+
+// PinProvinceRoot installs the provincial root public key (office admin, once).
+func (a *App) PinProvinceRoot(ctx context.Context, actor Actor, pemData []byte) error {
+	if err := a.require(actor, auth.ManageSettings); err != nil {
+		return err
+	}
+	pub, err := permit.ParsePublicKeyPEM(pemData)
+	if err != nil {
+		return invalid("root", "bad_key", "Tệp khoá gốc không hợp lệ", "Not a valid root public key")
+	}
+	return a.write(ctx, actor.Username, func(c *change) error { return c.pinRoot(pub) })
+}
+
+func (c *change) pinRoot(pub crypto.PublicKey) error {
+	pemData, err := permit.MarshalPublicKeyPEM(pub)
+	if err != nil {
+		return err
+	}
+	var cur store.Setting
+	err = c.tx.First(&cur, "key = ?", keyProvinceRoot).Error
+	if err == nil && cur.Value != string(pemData) {
+		return newError(CodeConflict, "Khoá gốc của tỉnh đã được cài và khác khoá này", "A different provincial root key is already installed")
+	}
+	if err == nil {
+		return nil
+	}
+	row := store.Setting{Key: keyProvinceRoot, Value: string(pemData), Version: 1, UpdatedAt: c.at}
+	if err := c.tx.Create(&row).Error; err != nil {
+		return fmt.Errorf("pin province root: %w", err)
+	}
+	fp, _ := permit.Fingerprint(pub)
+	return c.record("trust.pin_root", "setting", keyProvinceRoot, row.Version, nil, map[string]string{"fingerprint": fp})
+}
+
+// ImportTrustBundle checks a provincial bundle against the pinned root and makes it current
+// (office admin). An older bundle than the current one is refused, so lists never go back.
+func (a *App) ImportTrustBundle(ctx context.Context, actor Actor, data []byte) (TrustStatus, error) {
+	if err := a.require(actor, auth.ManageSettings); err != nil {
+		return TrustStatus{}, err
+	}
+	root, err := a.provinceRoot(ctx)
+	if err != nil {
+		return TrustStatus{}, err
+	}
+	tl, rl, err := permit.ParseBundle(data, root)
+	if err != nil {
+		return TrustStatus{}, &Error{Code: CodeValidation, VI: "Tệp danh sách tin cậy không hợp lệ hoặc không do tỉnh ký", EN: "The trust bundle is invalid or not signed by the province",
+			Fields: nil, cause: err}
+	}
+	err = a.write(ctx, actor.Username, func(c *change) error { return c.storeBundle(data, root, tl, rl) })
+	if err != nil {
+		return TrustStatus{}, err
+	}
+	return a.TrustStatus(ctx)
+}
+
+func (c *change) storeBundle(data []byte, root crypto.PublicKey, tl *permit.TrustList, rl *permit.RevocationList) error {
+	var cur store.TrustBundle
+	err := c.tx.Order("id DESC").First(&cur).Error
+	if err == nil && (tl.IssuedAt.Before(cur.TrustIssuedAt) || rl.IssuedAt.Before(cur.RevocationIssuedAt)) {
+		return newError(CodeConflict, "Tệp danh sách cũ hơn danh sách đang dùng", "The bundle is older than the current lists")
+	}
+	fp, _ := permit.Fingerprint(root)
+	b := store.TrustBundle{RootFingerprint: fp, Bundle: data, TrustIssuedAt: tl.IssuedAt.UTC(), RevocationIssuedAt: rl.IssuedAt.UTC(), ImportedAt: c.at, ImportedBy: c.actor}
+	if err := c.tx.Create(&b).Error; err != nil {
+		return fmt.Errorf("store trust bundle: %w", err)
+	}
+	return c.record("trust.import", "trust_bundle", fmt.Sprint(b.ID), 1, nil,
+		map[string]any{"trust_issued_at": b.TrustIssuedAt, "revocation_issued_at": b.RevocationIssuedAt, "entries": len(tl.Entries), "revoked": len(rl.Entries)})
+}
+
+// lists returns the current provincial lists with the office's own revocations added: the
+// office knows its own revocations before the province republishes.
+func (a *App) lists(ctx context.Context) (*permit.TrustList, *permit.RevocationList, *store.TrustBundle, error) {
+	root, err := a.provinceRoot(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var b store.TrustBundle
+	if err := a.db.WithContext(ctx).Order("id DESC").First(&b).Error; err != nil {
+		if isNotFound(err) {
+			return nil, nil, nil, newError(CodeConflict, "Chưa có danh sách tin cậy của tỉnh: hãy nhập tệp danh sách", "No provincial trust list has been imported")
+		}
+		return nil, nil, nil, fmt.Errorf("read trust bundle: %w", err)
+	}
+	tl, rl, err := permit.ParseBundle(b.Bundle, root)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("stored trust bundle: %w", err)
+	}
+	var local []store.Permit
+	if err := a.db.WithContext(ctx).Where("status = ?", "revoked").Find(&local).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("read revoked permits: %w", err)
+	}
+	merged := *rl
+	merged.Entries = append([]permit.RevocationEntry(nil), rl.Entries...)
+	for _, p := range local {
+		if _, ok := rl.Lookup(p.Number); !ok && p.RevokedAt != nil {
+			merged.Entries = append(merged.Entries, permit.RevocationEntry{Number: p.Number, Reason: p.RevokeReason, RevokedAt: *p.RevokedAt})
+		}
+	}
+	return tl, &merged, &b, nil
+}
+
+// TrustStatus reports the current lists and their age.
+func (a *App) TrustStatus(ctx context.Context) (TrustStatus, error) {
+	tl, rl, b, err := a.lists(ctx)
+	if err != nil {
+		return TrustStatus{}, err
+	}
+	age := a.Now().Sub(tl.IssuedAt)
+	return TrustStatus{RootFingerprint: b.RootFingerprint, TrustIssuedAt: tl.IssuedAt, RevocationIssuedAt: rl.IssuedAt, ImportedAt: b.ImportedAt,
+		Entries: len(tl.Entries), Revoked: len(rl.Entries), AgeHours: age.Hours(), Stale: age > MaxTrustAge, MaxAgeHours: int(MaxTrustAge.Hours())}, nil
+}
+
+// ExportTrustBundle writes the lists for verifiers. The demo office holds its own stand-in
+// root, so it re-signs with its local revocations; a real office passes on the province's file.
+func (a *App) ExportTrustBundle(ctx context.Context) ([]byte, error) {
+	tl, rl, b, err := a.lists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rootKey := filepath.Join(a.dir, DemoRootKeyFile)
+	if !keyFileExists(rootKey) {
+		return b.Bundle, nil
+	}
+	root, err := permit.LoadSoftwareSigner(rootKey)
+	if err != nil {
+		return nil, err
+	}
+	rl.IssuedAt = a.Now().UTC().Truncate(time.Second)
+	tl.IssuedAt = rl.IssuedAt
+	return permit.BuildBundle(ctx, *tl, *rl, root, root.Public())
+}
+
+// EnrollmentRequest is what an office sends the province so its key joins the trust list.
+type EnrollmentRequest struct {
+	KeyID     string    `json:"key_id"`
+	Kind      string    `json:"kind"`
+	PublicKey string    `json:"public_key"`
+	Officer   string    `json:"officer"`
+	UnitCode  string    `json:"unit_code"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// EnrollmentRequests lists the office's keys as trust-list requests for the province.
+func (a *App) EnrollmentRequests(ctx context.Context) ([]byte, error) {
+	var keys []store.SigningKey
+	if err := a.db.WithContext(ctx).Order("created_at").Find(&keys).Error; err != nil {
+		return nil, fmt.Errorf("read signing keys: %w", err)
+	}
+	out := make([]EnrollmentRequest, len(keys))
+	for i, k := range keys {
+		out[i] = EnrollmentRequest{KeyID: k.KeyID, Kind: k.Kind, PublicKey: k.PublicKey, Officer: k.Officer, UnitCode: k.UnitCode, CreatedAt: k.CreatedAt}
+	}
+	return json.MarshalIndent(out, "", "  ")
+}
+
+// seedDemoTrust makes the demo office its own province: a stand-in root signs a trust list
+// holding the office key, so issuing and verifying work out of the box.
+func (a *App) seedDemoTrust(ctx context.Context, actor string) error {
+	root, err := loadOrCreateKey(filepath.Join(a.dir, DemoRootKeyFile))
+	if err != nil {
+		return err
+	}
+	var keys []store.SigningKey
+	if err := a.db.WithContext(ctx).Find(&keys).Error; err != nil {
+		return fmt.Errorf("read signing keys: %w", err)
+	}
+	now := a.Now().UTC().Truncate(time.Second)
+	tl := permit.TrustList{IssuedAt: now}
+	for _, k := range keys {
+		pub, err := permit.ParsePublicKeyPEM([]byte(k.PublicKey))
+		if err != nil {
+			return err
+		}
+		der, err := x509.MarshalPKIXPublicKey(pub)
+		if err != nil {
+			return err
+		}
+		kid, _ := permit.KeyIDOf(pub)
+		tl.Entries = append(tl.Entries, permit.TrustEntry{KeyID: kid, PublicKey: der, Officer: k.Officer, UnitCode: k.UnitCode,
+			ValidFrom: k.CreatedAt.Truncate(time.Second), ValidTo: k.CreatedAt.AddDate(5, 0, 0).Truncate(time.Second)})
+	}
+	rl := permit.RevocationList{IssuedAt: now}
+	data, err := permit.BuildBundle(ctx, tl, rl, root, root.Public())
+	if err != nil {
+		return err
+	}
+	return a.write(ctx, actor, func(c *change) error {
+		if err := c.pinRoot(root.Public()); err != nil {
+			return err
+		}
+		return c.storeBundle(data, root.Public(), &tl, &rl)
+	})
+}

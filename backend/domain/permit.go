@@ -1,0 +1,35 @@
+package domain
+
+import "fmt"
+
+// PermitStatus is a permit's place in its life.
+type PermitStatus string
+
+const (
+	PermitSigned        PermitStatus = "signed"                  // signed digitally by a leader's token
+	PermitAwaitingHand  PermitStatus = "awaiting_hand_signature" // printed for a leader to sign by hand
+	PermitHandSigned    PermitStatus = "hand_signed"             // the leader signed and stamped the paper
+	PermitIssued        PermitStatus = "issued"                  // handed over to the citizen
+	PermitRevoked       PermitStatus = "revoked"                 // withdrawn, with a reason
+	PermitActionHandSig Action       = "mark_hand_signed"
+	PermitActionHandOut Action       = "hand_over"
+	PermitActionRevoke  Action       = "revoke"
+)
+
+var permitTransitions = map[PermitStatus]map[Action]PermitStatus{
+	PermitAwaitingHand: {PermitActionHandSig: PermitHandSigned, PermitActionRevoke: PermitRevoked},
+	PermitHandSigned:   {PermitActionHandOut: PermitIssued, PermitActionRevoke: PermitRevoked},
+	PermitSigned:       {PermitActionHandOut: PermitIssued, PermitActionRevoke: PermitRevoked},
+	PermitIssued:       {PermitActionRevoke: PermitRevoked},
+}
+
+// PermitTransition returns where action leads from s, or an error wrapping ErrInvalidTransition.
+func PermitTransition(s PermitStatus, a Action) (PermitStatus, error) {
+	if next, ok := permitTransitions[s][a]; ok {
+		return next, nil
+	}
+	return "", fmt.Errorf("%w: cannot %s a permit that is %s", ErrInvalidTransition, a, s)
+}
+
+// PermitStatuses lists every permit status.
+var PermitStatuses = []PermitStatus{PermitSigned, PermitAwaitingHand, PermitHandSigned, PermitIssued, PermitRevoked}
