@@ -1,18 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"image"
-	_ "image/jpeg" // card photos come from phones and scanners as JPEG or PNG
-	_ "image/png"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"giaydiduong/backend/domain"
+	"giaydiduong/backend/scan"
 )
 
 // CCCDCard is what the chip-based ID card's QR gives, plus the residence matched to a
@@ -22,13 +15,6 @@ type CCCDCard struct {
 	ResidenceCommuneCode string `json:"residence_commune_code"`
 	ResidenceStreet      string `json:"residence_street"`
 }
-
-// Limits on a card image: a phone photo is ~12 Mpx; anything far beyond that is refused
-// before it is decoded into memory.
-const (
-	MaxCardImageBytes  = 20 << 20
-	MaxCardImagePixels = 40_000_000
-)
 
 // ParseCCCD reads the card QR text that a scanner typed.
 func (a *App) ParseCCCD(text string) (CCCDCard, error) {
@@ -51,48 +37,21 @@ func (a *App) ParseCCCD(text string) (CCCDCard, error) {
 
 // DecodeCCCDImage finds the card's QR in a photo or scan and reads it.
 func (a *App) DecodeCCCDImage(ctx context.Context, data []byte) (CCCDCard, error) {
-	text, err := decodeQRImage(data)
+	text, err := qrText("cccd_image", data)
 	if err != nil {
 		return CCCDCard{}, err
 	}
 	return a.ParseCCCD(text)
 }
 
-func badImage(vi, en string) error { return invalid("cccd_image", "bad_image", vi, en) }
-
-func decodeQRImage(data []byte) (string, error) {
-	if len(data) == 0 {
-		return "", badImage("Tệp ảnh trống", "The image file is empty")
+// qrText reads a QR code from an image, turning a refusal into a field error.
+func qrText(field string, data []byte) (string, error) {
+	text, err := scan.QRFromImage(data)
+	var se *scan.Error
+	if errors.As(err, &se) {
+		return "", invalid(field, "bad_image", se.VI, se.EN)
 	}
-	if len(data) > MaxCardImageBytes {
-		return "", badImage(fmt.Sprintf("Ảnh quá lớn (%d MB); tối đa %d MB", len(data)>>20, MaxCardImageBytes>>20),
-			fmt.Sprintf("Image too large (%d MB); at most %d MB", len(data)>>20, MaxCardImageBytes>>20))
-	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return "", badImage("Tệp không phải ảnh PNG/JPEG hợp lệ", "Not a valid PNG or JPEG image")
-	}
-	if cfg.Width*cfg.Height > MaxCardImagePixels {
-		return "", badImage(fmt.Sprintf("Ảnh quá lớn (%dx%d điểm ảnh)", cfg.Width, cfg.Height), fmt.Sprintf("Image too large (%dx%d pixels)", cfg.Width, cfg.Height))
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return "", badImage("Ảnh bị hỏng, không đọc được", "The image is corrupt")
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", badImage("Không xử lý được ảnh", "Could not process the image")
-	}
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true, gozxing.DecodeHintType_CHARACTER_SET: "UTF-8"}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-	if err != nil {
-		var nf gozxing.NotFoundException
-		if errors.As(err, &nf) {
-			return "", badImage("Không tìm thấy mã QR trong ảnh", "No QR code found in the image")
-		}
-		return "", badImage("Không đọc được mã QR trong ảnh", "Could not read the QR code in the image")
-	}
-	return res.GetText(), nil
+	return text, err
 }
 
 // FillFromCard puts what the card says into an application; the card wins, since it is the
@@ -104,4 +63,25 @@ func FillFromCard(in *domain.ApplicationInput, card CCCDCard) {
 	} else {
 		in.ResidenceStreet = card.Address
 	}
+}
+
+// QRTextFromImage reads the QR code in an image, refusing bad files with a field error.
+func QRTextFromImage(data []byte) (string, error) { return qrText("image", data) }
+
+// QRTextsFromPDF reads the QR code on each page of a PDF; a page without a readable one
+// gives "", which verifies as MALFORMED.
+func QRTextsFromPDF(ctx context.Context, pdf []byte) ([]string, error) {
+	pages, err := scan.QRsFromPDF(ctx, pdf)
+	var se *scan.Error
+	if errors.As(err, &se) {
+		return nil, invalid("pdf", "bad_pdf", se.VI, se.EN)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(pages))
+	for i, p := range pages {
+		out[i] = p.Text
+	}
+	return out, nil
 }

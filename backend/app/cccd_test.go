@@ -10,6 +10,8 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"giaydiduong/backend/scan"
 )
 
 const cardText = "082095001234|123456789|Nguyễn Văn Dũng|15031995|Nam|Ấp Tân Hòa, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang|20042021"
@@ -71,7 +73,7 @@ func TestCardFromTextAndImage(t *testing.T) {
 			return b.Bytes()
 		}()},
 		{"qr that is not a card", qrPNG(t, "https://example.invalid/", 300)},
-		{"oversized file", make([]byte, MaxCardImageBytes+1)},
+		{"oversized file", make([]byte, scan.MaxImageBytes+1)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := f.DecodeCCCDImage(f.ctx, c.data)

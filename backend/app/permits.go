@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/permit"
+	"giaydiduong/backend/scan"
 	"giaydiduong/backend/store"
 )
 
@@ -255,9 +258,56 @@ func (a *App) Verify(ctx context.Context, text string) (Verification, error) {
 
 // VerifyImage finds the permit QR in a photo or scan and verifies it.
 func (a *App) VerifyImage(ctx context.Context, data []byte) (Verification, error) {
-	text, err := decodeQRImage(data)
+	text, err := qrText("image", data)
 	if err != nil {
 		return Verification{}, err
 	}
 	return a.Verify(ctx, text)
+}
+
+// VerifyPDF verifies the permit on every page of a PDF (a batch prints one per page).
+func (a *App) VerifyPDF(ctx context.Context, pdf []byte) ([]Verification, error) {
+	pages, err := scan.QRsFromPDF(ctx, pdf)
+	var se *scan.Error
+	if errors.As(err, &se) {
+		return nil, invalid("pdf", "bad_pdf", se.VI, se.EN)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Verification, len(pages))
+	for i, p := range pages {
+		if p.Err != nil {
+			out[i] = Verification{Result: permit.Result{Status: permit.StatusMalformed, Warnings: []string{}, Detail: fmt.Sprintf("page %d: %v", p.Page, p.Err)}}
+			continue
+		}
+		if out[i], err = a.Verify(ctx, p.Text); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// VerifyWithBundle verifies against a trust bundle file instead of an office's lists: a
+// checkpoint laptop with no office database. root pins the provincial key.
+func VerifyWithBundle(text string, bundle []byte, root crypto.PublicKey, now time.Time) (Verification, error) {
+	tl, rl, err := permit.ParseBundle(bundle, root)
+	if err != nil {
+		return Verification{}, &Error{Code: CodeValidation, VI: "Tệp danh sách tin cậy không hợp lệ hoặc không do tỉnh ký", EN: "The trust bundle is invalid or not signed by the pinned root", cause: err}
+	}
+	res := permit.Verify(text, now, tl, rl, permit.VerifyOptions{MaxTrustAge: MaxTrustAge})
+	age := now.Sub(tl.IssuedAt)
+	fp, _ := permit.Fingerprint(root)
+	st := TrustStatus{RootFingerprint: fp, TrustIssuedAt: tl.IssuedAt, RevocationIssuedAt: rl.IssuedAt, Entries: len(tl.Entries), Revoked: len(rl.Entries),
+		AgeHours: age.Hours(), Stale: age > MaxTrustAge, MaxAgeHours: int(MaxTrustAge.Hours())}
+	return Verification{Result: res, Trust: &st}, nil
+}
+
+// ProvinceRootPEM returns the pinned provincial root key, for verifiers set up from this office.
+func (a *App) ProvinceRootPEM(ctx context.Context) ([]byte, error) {
+	root, err := a.provinceRoot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return permit.MarshalPublicKeyPEM(root)
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"giaydiduong/backend/app"
-	"giaydiduong/backend/datadir"
 )
 
 // cli carries the global flags to every command.
@@ -60,16 +59,8 @@ func (c *cli) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&c.dataFlag, "data", "", "data directory (default $GDD_DATA or the OS user data directory)")
 	root.PersistentFlags().StringVar(&c.user, "user", "", "act as this user; the password comes from $GDD_PASSWORD")
 	root.PersistentFlags().BoolVar(&c.asJSON, "json", false, "print machine-readable JSON")
-	root.AddCommand(c.initCmd(), c.unitCmd(), c.rulesCmd(), c.applicationCmd(), c.auditCmd(), c.userCmd(), c.settingsCmd(), c.uiCmd(), c.dbCmd())
+	root.AddCommand(c.initCmd(), c.unitCmd(), c.rulesCmd(), c.applicationCmd(), c.auditCmd(), c.userCmd(), c.settingsCmd(), c.uiCmd(), c.dbCmd(), c.permitCmd(), c.trustCmd(), c.verifyCmd())
 	return root
-}
-
-func (c *cli) open(ctx context.Context) (*app.App, error) {
-	dir, err := datadir.Resolve(c.dataFlag)
-	if err != nil {
-		return nil, err
-	}
-	return app.Open(ctx, dir)
 }
 
 // actor signs in as --user with $GDD_PASSWORD.
@@ -83,12 +74,7 @@ func (c *cli) actor(ctx context.Context, a *app.App) (app.Actor, error) {
 // withApp opens the office, runs fn, closes.
 func (c *cli) withApp(cmd *cobra.Command, fn func(ctx context.Context, a *app.App) error) error {
 	ctx := cmd.Context()
-	a, err := c.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return fn(ctx, a)
+	return c.withAppCtx(ctx, func(a *app.App) error { return fn(ctx, a) })
 }
 
 // asUser opens the office, signs in, runs fn.
