@@ -753,7 +753,7 @@ func TestProcessContract(t *testing.T) {
 		{"invalid application", app.DemoPassword, []string{"--user", "canbo", "application", "add", "--json", writeJSON(t, bad)}, "id_number"},
 		{"missing input file", app.DemoPassword, []string{"--user", "canbo", "application", "add", "--json", filepath.Join(dir, "nope.json")}, "nope.json"},
 		{"demo twice", "", []string{"init", "--demo", "--json"}, "gddctl: "},
-		{"unknown command", "", []string{"permit", "issue"}, "unknown command"},
+		{"unknown command", "", []string{"bogus", "thing"}, "unknown command"},
 		{"unknown flag", "", []string{"unit", "list", "--bogus"}, "bogus"},
 		{"missing argument", app.DemoPassword, []string{"--user", "lanhdao", "application", "approve"}, "arg"},
 	}
