@@ -1,0 +1,89 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FullConfig } from '@playwright/test'
+
+const frontendDir = fileURLToPath(new URL('..', import.meta.url))
+const gddctl = process.env.GDDCTL ?? resolve(frontendDir, '../build/bin/gddctl')
+const distDir = resolve(frontendDir, 'dist')
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', fail)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => ok(port))
+    })
+  })
+}
+
+function waitForListening(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((ok, fail) => {
+    let out = ''
+    let err = ''
+    const timer = setTimeout(() => fail(new Error(`gddctl ui serve did not start in ${timeoutMs} ms\n${out}${err}`)), timeoutMs)
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString()
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        ok(m[1].replace(/\/$/, ''))
+      }
+    })
+    child.stderr?.on('data', (b: Buffer) => {
+      err += b.toString()
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`gddctl ui serve exited with ${code}\n${out}${err}`))
+    })
+  })
+}
+
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  if (!existsSync(gddctl)) throw new Error(`${gddctl} is missing: run \`make build\` first`)
+  if (!existsSync(join(distDir, 'index.html'))) throw new Error(`${distDir} is missing: run \`npm run build\` first`)
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'gdd-e2e-'))
+  const env: NodeJS.ProcessEnv = { ...process.env, GDD_PASSWORD: '' }
+  delete env.GDD_DATA
+
+  const init = spawnSync(gddctl, ['--data', dataDir, 'init', '--demo'], { env, encoding: 'utf8' })
+  if (init.status !== 0) {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw new Error(`gddctl init --demo failed (${init.status}): ${init.stderr}`)
+  }
+
+  const port = await freePort()
+  const server = spawn(gddctl, ['--data', dataDir, 'ui', 'serve', '--addr', `127.0.0.1:${port}`, '--dir', distDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let baseURL: string
+  try {
+    baseURL = await waitForListening(server, 30_000)
+  } catch (e) {
+    server.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
+  }
+  process.env.GDD_E2E_BASE_URL = baseURL
+  process.env.GDD_E2E_DATA = dataDir
+
+  return async () => {
+    if (server.exitCode === null) {
+      const exited = new Promise<void>((ok) => server.once('exit', () => ok()))
+      server.kill('SIGTERM')
+      const timeout = new Promise<void>((ok) => setTimeout(ok, 5000))
+      await Promise.race([exited, timeout])
+      if (server.exitCode === null) server.kill('SIGKILL')
+    }
+    if (!process.env.GDD_E2E_KEEP) rmSync(dataDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,14 @@
+export * from './types'
+export { ApiError, parseApiError, fieldText, ERROR_CODES } from './errors'
+export type { ErrorCode, FieldError } from './errors'
+export { call, onApiError, isWails, emitEvent } from './transport'
+export {
+  AuthService,
+  UnitService,
+  MetaService,
+  RulesService,
+  ApplicationService,
+  SettingsService,
+  UserService,
+} from './services'
+
