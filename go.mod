@@ -7,6 +7,7 @@ tool github.com/wailsapp/wails/v2/cmd/wails
 require (
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/fxamacker/cbor/v2 v2.10.0
+	github.com/go-pdf/fpdf v0.9.0
 	github.com/google/uuid v1.6.0
 	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/mattn/go-sqlite3 v1.14.53
