@@ -18,6 +18,7 @@ import (
 	"giaydiduong/backend/audit"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/outbox"
+	"giaydiduong/backend/printing"
 	"giaydiduong/backend/store"
 )
 
@@ -31,6 +32,8 @@ type App struct {
 	log *slog.Logger
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// Spooler is the OS print system.
+	Spooler printing.Spooler
 
 	unitsMu sync.RWMutex
 	units   map[string]domain.Unit
@@ -42,7 +45,7 @@ func Open(ctx context.Context, dataDir string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: db, dir: dataDir, log: slog.Default(), Now: time.Now}
+	a := &App{db: db, dir: dataDir, log: slog.Default(), Now: time.Now, Spooler: printing.New()}
 	if err := a.loadUnits(ctx); err != nil {
 		store.Close(db)
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/store"
@@ -11,8 +12,9 @@ import (
 
 // Settings are the office's local preferences.
 type Settings struct {
-	IdleLockMinutes int  `json:"idle_lock_minutes"`
-	FourEyes        bool `json:"four_eyes"`
+	IdleLockMinutes int    `json:"idle_lock_minutes"`
+	FourEyes        bool   `json:"four_eyes"`
+	DefaultPrinter  string `json:"default_printer"`
 }
 
 // DefaultSettings: lock after 5 idle minutes; an approver may not decide what they entered.
@@ -21,6 +23,7 @@ var DefaultSettings = Settings{IdleLockMinutes: 5, FourEyes: true}
 const (
 	keyIdleLock = "idle_lock_minutes"
 	keyFourEyes = "four_eyes"
+	keyPrinter  = "default_printer"
 )
 
 // Settings reads the office settings, defaults filled in.
@@ -38,6 +41,8 @@ func (a *App) Settings(ctx context.Context) (Settings, error) {
 			}
 		case keyFourEyes:
 			s.FourEyes = r.Value == "true"
+		case keyPrinter:
+			s.DefaultPrinter = r.Value
 		}
 	}
 	return s, nil
@@ -51,8 +56,12 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	if in.IdleLockMinutes < 1 || in.IdleLockMinutes > 240 {
 		return Settings{}, invalid("idle_lock_minutes", "range", "Thời gian khoá màn hình phải từ 1 đến 240 phút", "Idle lock must be 1 to 240 minutes")
 	}
+	in.DefaultPrinter = strings.TrimSpace(in.DefaultPrinter)
+	if len(in.DefaultPrinter) > 200 {
+		return Settings{}, invalid("default_printer", "too_long", "Tên máy in quá dài", "Printer name too long")
+	}
 	err := a.write(ctx, actor.Username, func(c *change) error {
-		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes)} {
+		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter} {
 			var cur store.Setting
 			err := c.tx.First(&cur, "key = ?", key).Error
 			if err != nil && !isNotFound(err) {

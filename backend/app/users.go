@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os/user"
 	"regexp"
 	"strings"
 
@@ -213,4 +214,14 @@ func (a *App) updateUser(ctx context.Context, actor Actor, id, action string, up
 		return c.record(action, "user", u.ID, u.Version, u, details)
 	})
 	return u, err
+}
+
+// LocalOperator is the OS account running gddctl without --user: whoever can read the
+// office database already holds its data, so it may print as a clerk; the audit names it.
+func LocalOperator() Actor {
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	return Actor{Username: "os:" + name, FullName: name, Role: domain.RoleClerk}
 }

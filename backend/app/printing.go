@@ -1,0 +1,289 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"giaydiduong/backend/auth"
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/printing"
+	"giaydiduong/backend/render"
+	"giaydiduong/backend/store"
+)
+
+// PDFUse says why a permit PDF is made: a preview on screen is not a copy handed out, a
+// print or an exported file is, and makes the next one a reprint.
+type PDFUse int
+
+const (
+	ForPreview PDFUse = iota
+	ForPrint
+	ForExport
+)
+
+// MaxBatch bounds one batch print.
+const MaxBatch = 1000
+
+// PermitsPDF renders permits, one per page. Printing and exporting count as copies handed
+// out: each is audit-logged and the next copy says "Bản in lại lần N".
+func (a *App) PermitsPDF(ctx context.Context, actor Actor, numbers []string, paper render.Paper, use PDFUse) ([]byte, error) {
+	var out []byte
+	err := a.printedCopies(ctx, actor, numbers, use, func(pdf []byte) error { out = pdf; return nil }, paper, "")
+	return out, err
+}
+
+// PrintPermits renders permits and sends them to a printer (the office default when printer
+// is ""). The copy count moves only if the spooler took the job.
+func (a *App) PrintPermits(ctx context.Context, actor Actor, numbers []string, printer string, paper render.Paper) (printing.Job, error) {
+	if printer == "" {
+		s, err := a.Settings(ctx)
+		if err != nil {
+			return printing.Job{}, err
+		}
+		if printer = s.DefaultPrinter; printer == "" {
+			return printing.Job{}, invalid("printer", "required", "Chưa chọn máy in và văn phòng chưa đặt máy in mặc định", "No printer given and the office has no default printer")
+		}
+	}
+	var job printing.Job
+	err := a.printedCopies(ctx, actor, numbers, ForPrint, func(pdf []byte) error {
+		title := "Giay di duong " + numbers[0]
+		if len(numbers) > 1 {
+			title = fmt.Sprintf("Giay di duong (%d)", len(numbers))
+		}
+		var err error
+		job, err = a.Spooler.Print(ctx, printer, pdf, title, 1)
+		return printError(err)
+	}, paper, printer)
+	return job, err
+}
+
+func (a *App) printedCopies(ctx context.Context, actor Actor, numbers []string, use PDFUse, deliver func([]byte) error, paper render.Paper, printer string) error {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return err
+	}
+	if len(numbers) == 0 || len(numbers) > MaxBatch {
+		return invalid("numbers", "count", fmt.Sprintf("Chọn từ 1 đến %d giấy đi đường", MaxBatch), fmt.Sprintf("Choose 1 to %d permits", MaxBatch))
+	}
+	build := func() ([]byte, []store.Permit, error) {
+		permits := make([]render.Permit, len(numbers))
+		recs := make([]store.Permit, len(numbers))
+		for i, n := range numbers {
+			p, err := a.GetPermit(ctx, n)
+			if err != nil {
+				return nil, nil, err
+			}
+			recs[i] = p.Permit
+			if permits[i], err = a.renderable(ctx, p); err != nil {
+				return nil, nil, err
+			}
+		}
+		var buf bytes.Buffer
+		if err := render.Permits(&buf, permits, render.Options{Paper: paper}); err != nil {
+			return nil, nil, fmt.Errorf("render permits: %w", err)
+		}
+		return buf.Bytes(), recs, nil
+	}
+	if use == ForPreview {
+		pdf, _, err := build()
+		if err != nil {
+			return err
+		}
+		return deliver(pdf)
+	}
+	// Render, hand over and count in one transaction, so a copy is counted exactly when it
+	// was delivered.
+	return a.write(ctx, actor.Username, func(c *change) error {
+		pdf, recs, err := build()
+		if err != nil {
+			return err
+		}
+		if err := deliver(pdf); err != nil {
+			return err
+		}
+		action := "permit.print"
+		if use == ForExport {
+			action = "permit.export"
+		}
+		for _, p := range recs {
+			if err := c.tx.Model(&store.Permit{}).Where("id = ?", p.ID).Update("print_count", p.PrintCount+1).Error; err != nil {
+				return fmt.Errorf("count copy of %s: %w", p.Number, err)
+			}
+			if err := c.record(action, "permit", p.ID, 0, nil, map[string]any{"number": p.Number, "copy": p.PrintCount + 1, "printer": printer, "paper": paper.String()}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// renderable turns a permit into what the PDF shows.
+func (a *App) renderable(ctx context.Context, p Permit) (render.Permit, error) {
+	office, err := a.Office(ctx)
+	if err != nil {
+		return render.Permit{}, err
+	}
+	authority, issuing := a.letterhead(office)
+	app := p.Application
+	rules, err := a.rulesVersion(ctx, app.OfficeUnitCode, app.RulesVersion)
+	if err != nil {
+		return render.Permit{}, err
+	}
+	purpose := app.PurposeCode
+	if pp, ok := rules.Purpose(app.PurposeCode); ok {
+		purpose = pp.VI
+	}
+	vehicle := app.VehicleType
+	for _, v := range GetMeta().VehicleTypes {
+		if v.Code == app.VehicleType {
+			vehicle = v.VI
+		}
+	}
+	if app.VehiclePlate != "" {
+		vehicle += " — " + app.VehiclePlate
+	}
+	gender := "Nam"
+	if app.Gender == string(domain.Female) {
+		gender = "Nữ"
+	}
+	sig := render.Signature{Kind: p.SignatureKind, SignerName: p.SignerName, SignerTitle: p.SignerTitle, SignedAt: p.IssuedAt}
+	return render.Permit{
+		Number: p.Number, AuthorityName: authority, IssuingUnitName: issuing, PlaceName: shortName(a.unitName(office.UnitCode)),
+		FullName: app.FullName, BirthDate: ddmmyyyy(app.BirthDate), Gender: gender, IDNumber: app.IDNumber, Phone: app.Phone,
+		Residence: a.address(app.ResidenceStreet, app.ResidenceCommuneCode), Workplace: app.Workplace, Purpose: purpose,
+		RouteFrom: app.RouteFrom, RouteTo: app.RouteTo, Vehicle: vehicle, ValidFrom: ddmmyyyy(app.ValidFrom), ValidTo: ddmmyyyy(app.ValidTo),
+		Note: app.Note, IssuedAt: p.IssuedAt, Signature: sig, QR: p.QR, Reprint: p.PrintCount, Demo: office.Demo,
+	}, nil
+}
+
+// letterhead is the two lines at the top left: the superior body and the issuing office.
+func (a *App) letterhead(o *OfficeInfo) (authority, issuing string) {
+	unit, _ := a.Unit(o.UnitCode)
+	parent, _ := a.Unit(unit.ParentCode)
+	switch o.AgencyKind {
+	case domain.AgencyCommuneCommittee, domain.AgencyDistrictCommittee:
+		issuing = "UBND " + strings.ToUpper(unit.Name)
+		if parent.Name != "" {
+			authority = "UBND " + strings.ToUpper(parent.Name)
+		}
+	default:
+		issuing = strings.ToUpper(strings.TrimSuffix(o.Name, " (bản dùng thử)"))
+		authority = "UBND " + strings.ToUpper(unit.Name)
+	}
+	return authority, issuing
+}
+
+func (a *App) unitName(code string) string {
+	u, _ := a.Unit(code)
+	return u.Name
+}
+
+// address joins a street with the names of its commune, district and province.
+func (a *App) address(street, commune string) string {
+	parts := []string{}
+	if street != "" {
+		parts = append(parts, street)
+	}
+	for code := commune; code != ""; {
+		u, ok := a.Unit(code)
+		if !ok {
+			break
+		}
+		parts = append(parts, u.Name)
+		code = u.ParentCode
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shortName drops the unit type for the "<place>, ngày …" line.
+func shortName(name string) string {
+	for _, p := range []string{"Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Quận ", "Phường ", "Xã ", "Tỉnh "} {
+		if rest, ok := strings.CutPrefix(name, p); ok {
+			return rest
+		}
+	}
+	return name
+}
+
+func ddmmyyyy(isoDate string) string {
+	t, err := time.Parse(time.DateOnly, isoDate)
+	if err != nil {
+		return isoDate
+	}
+	return t.Format("02/01/2006")
+}
+
+func (a *App) rulesVersion(ctx context.Context, unit string, version int) (domain.Rules, error) {
+	var row store.RulesRow
+	if err := a.db.WithContext(ctx).Where("unit_code = ? AND rule_version = ?", unit, version).First(&row).Error; err != nil {
+		return domain.Rules{}, fmt.Errorf("read rules v%d: %w", version, err)
+	}
+	return rulesFromRow(row)
+}
+
+// ApplicationFormPDF is the blank paper form for citizens who register on paper.
+func (a *App) ApplicationFormPDF(ctx context.Context, paper render.Paper) ([]byte, error) {
+	office, err := a.officeOrErr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := a.CurrentRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	authority, issuing := a.letterhead(office)
+	h := render.FormHeader{AuthorityName: authority, IssuingUnitName: issuing, Demo: office.Demo}
+	for _, p := range rules.Purposes {
+		h.Purposes = append(h.Purposes, p.VI)
+	}
+	var buf bytes.Buffer
+	if err := render.ApplicationForm(&buf, h, render.Options{Paper: paper}); err != nil {
+		return nil, fmt.Errorf("render application form: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// PrintApplicationForm prints blank forms (audit-logged).
+func (a *App) PrintApplicationForm(ctx context.Context, actor Actor, printer string, copies int, paper render.Paper) (printing.Job, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return printing.Job{}, err
+	}
+	pdf, err := a.ApplicationFormPDF(ctx, paper)
+	if err != nil {
+		return printing.Job{}, err
+	}
+	var job printing.Job
+	err = a.write(ctx, actor.Username, func(c *change) error {
+		if job, err = a.Spooler.Print(ctx, printer, pdf, "Mau don de nghi cap giay di duong", copies); err != nil {
+			return printError(err)
+		}
+		return c.record("form.print", "form", "application_form", 0, nil, map[string]any{"printer": printer, "copies": copies, "job": job.ID})
+	})
+	return job, err
+}
+
+// Printers lists the printers the OS knows.
+func (a *App) Printers(ctx context.Context) ([]printing.Printer, error) {
+	p, err := a.Spooler.Printers(ctx)
+	return p, printError(err)
+}
+
+// printError keeps the spooler's Vietnamese and English reason for the clerk.
+func printError(err error) error {
+	var pe *printing.Error
+	if errors.As(err, &pe) {
+		return &Error{Code: CodeConflict, VI: pe.VI, EN: pe.EN, cause: err}
+	}
+	return err
+}
+
+func (a *App) officeOrErr(ctx context.Context) (*OfficeInfo, error) {
+	o, err := a.Office(ctx)
+	if err == nil && o == nil {
+		err = newError(CodeConflict, "Văn phòng chưa được thiết lập", "The office is not set up yet")
+	}
+	return o, err
+}
