@@ -59,7 +59,9 @@ func (s *PermitService) Preview(numbers []string, a4 bool) (string, error) {
 
 // Print sends permits to printer ("" = the office default).
 func (s *PermitService) Print(numbers []string, printer string, a4 bool) (printing.Job, error) {
-	return call(s.base, func(a app.Actor) (printing.Job, error) { return s.app.PrintPermits(s.ctx, a, numbers, printer, paper(a4)) })
+	return call(s.base, func(a app.Actor) (printing.Job, error) {
+		return s.app.PrintPermits(s.ctx, a, numbers, printer, paper(a4))
+	})
 }
 
 // Printers lists the printers and which one the office uses by default.

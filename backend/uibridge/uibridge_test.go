@@ -390,7 +390,7 @@ func TestMalformedRequests(t *testing.T) {
 		{"no body for a method with arguments", "POST", "/api/ApplicationService/Get", ``, nil, 400, app.CodeValidation},
 		{"not a JSON array", "POST", "/api/ApplicationService/Get", `{"id":"x"}`, nil, 400, app.CodeValidation},
 		{"argument of the wrong type", "POST", "/api/ApplicationService/Get", `[42]`, nil, 400, app.CodeValidation},
-		{"unknown service", "POST", "/api/PermitService/Issue", `[]`, nil, 404, app.CodeNotFound},
+		{"unknown service", "POST", "/api/TokenService/Sign", `[]`, nil, 404, app.CodeNotFound},
 		{"unknown method", "POST", "/api/ApplicationService/Delete", `["x"]`, nil, 404, app.CodeNotFound},
 		{"no method", "POST", "/api/ApplicationService", `[]`, nil, 404, app.CodeNotFound},
 		{"unexported plumbing", "POST", "/api/ApplicationService/SetContext", `[null]`, nil, 404, app.CodeNotFound},
