@@ -224,18 +224,22 @@ func (c *cli) settingsCmd() *cobra.Command {
 				if cmd.Flags().Changed("four-eyes") {
 					cur.FourEyes = s.FourEyes
 				}
+				if cmd.Flags().Changed("default-printer") {
+					cur.DefaultPrinter = s.DefaultPrinter
+				}
 				out, err := a.UpdateSettings(ctx, actor, cur)
 				if err != nil {
 					return err
 				}
 				return c.print(out, func(w io.Writer) {
-					fmt.Fprintf(w, "idle lock %d min, four-eyes %v\n", out.IdleLockMinutes, out.FourEyes)
+					fmt.Fprintf(w, "idle lock %d min, four-eyes %v, printer %q\n", out.IdleLockMinutes, out.FourEyes, out.DefaultPrinter)
 				})
 			})
 		},
 	}
 	set.Flags().IntVar(&s.IdleLockMinutes, "idle-lock-minutes", 5, "lock the screen after this many idle minutes")
 	set.Flags().BoolVar(&s.FourEyes, "four-eyes", true, "an approver may not decide an application they entered")
+	set.Flags().StringVar(&s.DefaultPrinter, "default-printer", "", "the printer permits go to when none is chosen")
 	cmd.AddCommand(&cobra.Command{
 		Use: "show", Args: cobra.NoArgs, Short: "show the settings",
 		RunE: func(cmd *cobra.Command, _ []string) error {
