@@ -71,11 +71,7 @@ func QRTextFromImage(data []byte) (string, error) { return qrText("image", data)
 // QRTextsFromPDF reads the QR code on each page of a PDF; a page without a readable one
 // gives "", which verifies as MALFORMED.
 func QRTextsFromPDF(ctx context.Context, pdf []byte) ([]string, error) {
-	pages, err := scan.QRsFromPDF(ctx, pdf)
-	var se *scan.Error
-	if errors.As(err, &se) {
-		return nil, invalid("pdf", "bad_pdf", se.VI, se.EN)
-	}
+	pages, err := pdfPages(ctx, pdf)
 	if err != nil {
 		return nil, err
 	}
@@ -84,4 +80,14 @@ func QRTextsFromPDF(ctx context.Context, pdf []byte) ([]string, error) {
 		out[i] = p.Text
 	}
 	return out, nil
+}
+
+// pdfPages finds the QR code on each page, turning a refused file into a field error.
+func pdfPages(ctx context.Context, pdf []byte) ([]scan.Page, error) {
+	pages, err := scan.QRsFromPDF(ctx, pdf)
+	var se *scan.Error
+	if errors.As(err, &se) {
+		return nil, invalid("pdf", "bad_pdf", se.VI, se.EN)
+	}
+	return pages, err
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/permit"
-	"giaydiduong/backend/scan"
 	"giaydiduong/backend/store"
 )
 
@@ -267,11 +265,7 @@ func (a *App) VerifyImage(ctx context.Context, data []byte) (Verification, error
 
 // VerifyPDF verifies the permit on every page of a PDF (a batch prints one per page).
 func (a *App) VerifyPDF(ctx context.Context, pdf []byte) ([]Verification, error) {
-	pages, err := scan.QRsFromPDF(ctx, pdf)
-	var se *scan.Error
-	if errors.As(err, &se) {
-		return nil, invalid("pdf", "bad_pdf", se.VI, se.EN)
-	}
+	pages, err := pdfPages(ctx, pdf)
 	if err != nil {
 		return nil, err
 	}
