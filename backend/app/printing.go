@@ -68,6 +68,15 @@ func (a *App) printedCopies(ctx context.Context, actor Actor, numbers []string, 
 	if len(numbers) == 0 || len(numbers) > MaxBatch {
 		return invalid("numbers", "count", fmt.Sprintf("Chọn từ 1 đến %d giấy đi đường", MaxBatch), fmt.Sprintf("Choose 1 to %d permits", MaxBatch))
 	}
+	// One copy of each permit per batch: a number listed twice would hand out two copies
+	// with the same label while counting one.
+	seen := make(map[string]bool, len(numbers))
+	for _, n := range numbers {
+		if seen[n] {
+			return invalid("numbers", "duplicate", "Giấy đi đường số "+n+" được chọn hai lần; mỗi lần in chỉ in một bản mỗi giấy", "Permit "+n+" is listed twice; a batch has one copy of each permit")
+		}
+		seen[n] = true
+	}
 	build := func() ([]byte, []store.Permit, error) {
 		permits := make([]render.Permit, len(numbers))
 		recs := make([]store.Permit, len(numbers))

@@ -9,6 +9,22 @@ import type { FullConfig } from '@playwright/test'
 const frontendDir = fileURLToPath(new URL('..', import.meta.url))
 const gddctl = process.env.GDDCTL ?? resolve(frontendDir, '../build/bin/gddctl')
 const distDir = resolve(frontendDir, 'dist')
+const startCups = resolve(frontendDir, '../scripts/start-cups.sh')
+
+/**
+ * Starts CUPS with the cups-pdf queue GDD-PDF (scripts/start-cups.sh; --test-tools brings
+ * pdfinfo) and returns the directory cups-pdf writes the printed PDFs to (its last line).
+ */
+function startCupsPdf(): string {
+  const res = spawnSync(startCups, ['--test-tools'], { encoding: 'utf8', timeout: 600_000 })
+  if (res.status !== 0) {
+    throw new Error(`${startCups} failed (${res.status ?? res.signal}): ${res.stderr}${res.error ? String(res.error) : ''}`)
+  }
+  const lines = res.stdout.trim().split('\n')
+  const dir = lines[lines.length - 1]?.trim() ?? ''
+  if (!dir || !existsSync(dir)) throw new Error(`${startCups} printed no output directory: ${res.stdout}`)
+  return dir
+}
 
 function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -59,6 +75,22 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     rmSync(dataDir, { recursive: true, force: true })
     throw new Error(`gddctl init --demo failed (${init.status}): ${init.stderr}`)
   }
+
+  // Printing goes to a real spooler: CUPS with cups-pdf, the office's default printer.
+  let cupsPdfDir: string
+  try {
+    cupsPdfDir = startCupsPdf()
+    const set = spawnSync(
+      gddctl,
+      ['--data', dataDir, '--user', 'quantri', 'settings', 'set', '--default-printer', 'GDD-PDF'],
+      { env: { ...env, GDD_PASSWORD: 'demo1234' }, encoding: 'utf8' },
+    )
+    if (set.status !== 0) throw new Error(`gddctl settings set --default-printer failed (${set.status}): ${set.stderr}`)
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
+  }
+  process.env.GDD_E2E_CUPS_PDF_DIR = cupsPdfDir
 
   const port = await freePort()
   const server = spawn(gddctl, ['--data', dataDir, 'ui', 'serve', '--addr', `127.0.0.1:${port}`, '--dir', distDir], {

@@ -10,5 +10,9 @@ export {
   ApplicationService,
   SettingsService,
   UserService,
+  PermitService,
+  VerifyService,
+  normalizePrinter,
+  normalizeJob,
 } from './services'
 

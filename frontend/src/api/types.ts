@@ -131,6 +131,8 @@ export interface CCCDCard {
 export interface Settings {
   idle_lock_minutes: number
   four_eyes: boolean
+  /** The printer permits go to when none is chosen ('' = none set). */
+  default_printer: string
 }
 
 export interface SetupInput {
@@ -173,4 +175,133 @@ export interface Meta {
   agency_kinds: LabeledCode[]
   vehicle_types: VehicleTypeMeta[]
   statuses: LabeledCode[]
+}
+
+// ---- permits ------------------------------------------------------------------------------
+
+export type PermitStatus = 'signed' | 'awaiting_hand_signature' | 'hand_signed' | 'issued' | 'revoked'
+export type SignatureKind = 'digital' | 'hand'
+
+export interface Permit {
+  id: string
+  version: number
+  /** `<unit code>/<year>/<6-digit sequence>` */
+  number: string
+  unit_code: string
+  year: number
+  seq: number
+  application_id: string
+  status: PermitStatus
+  /** The signed `GDD1:` text exactly as in the QR: it may end with spaces, never trim it. */
+  qr: string
+  key_id: string
+  signature_kind: SignatureKind
+  signer_name: string
+  signer_title: string
+  issued_at: string
+  issued_by: string
+  hand_signed_at: string | null
+  handed_over_at: string | null
+  revoked_at: string | null
+  revoke_reason: string
+  revoked_by: string | null
+  print_count: number
+  created_at: string
+  updated_at: string
+  /** The validity window is over (derived by the backend). */
+  expired: boolean
+  application: Application
+}
+
+export type PrinterState = 'idle' | 'printing' | 'paused' | 'offline' | 'unknown'
+
+/** A printer of this computer (normalised by services.ts: the backend may send Go field names). */
+export interface Printer {
+  name: string
+  description: string
+  state: PrinterState | string
+  /** The system's default printer (not the office's). */
+  default: boolean
+  accepting: boolean
+}
+
+/** A print job handed to the spooler (normalised by services.ts). */
+export interface PrintJob {
+  id: string
+  printer: string
+}
+
+// ---- verification -------------------------------------------------------------------------
+
+export type VerifyResult =
+  | 'VALID'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'REVOKED'
+  | 'UNKNOWN_SIGNER'
+  | 'BAD_SIGNATURE'
+  | 'MALFORMED'
+
+export type VerifyWarning = 'trust_list_stale' | 'revocation_list_stale' | 'revocation_list_missing' | 'curfew'
+
+/** What the QR says. Vouched for only when the signature checked out. */
+export interface VerifiedPermit {
+  number: string
+  full_name: string
+  birth_year?: number
+  id_last4?: string
+  purpose_code?: string
+  route_from: string
+  route_to: string
+  vehicle_plate?: string
+  /** 'YYYY-MM-DD' */
+  valid_from: string
+  valid_to: string
+  unit_code: string
+  issued_at: string
+  key_id: string
+}
+
+/** The trust list entry of the key that signed. */
+export interface SignerEntry {
+  key_id: string
+  public_key: string
+  officer: string
+  unit_code: string
+  valid_from: string
+  valid_to: string
+}
+
+export interface RevocationEntry {
+  number: string
+  reason: string
+  revoked_at: string
+}
+
+export interface TrustStatus {
+  root_fingerprint: string
+  trust_issued_at: string
+  revocation_issued_at: string
+  imported_at: string
+  entries: number
+  revoked: number
+  age_hours: number
+  stale: boolean
+  max_age_hours: number
+}
+
+export interface Verification {
+  /** A VerifyResult; kept open to tolerate a status this screen does not know yet. */
+  result: VerifyResult | string
+  warnings: (VerifyWarning | string)[] | null
+  permit?: VerifiedPermit
+  signer?: SignerEntry
+  revocation?: RevocationEntry
+  /** nanoseconds */
+  trust_age: number
+  revocation_age: number
+  /** English, for support; not for the verdict. */
+  detail?: string
+  /** Absent for a PDF page without a readable QR. */
+  trust?: TrustStatus
 }

@@ -32,6 +32,7 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/QueueView.vue'),
         meta: { roles: ['approver', 'office_admin'] },
       },
+      { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
         path: 'rules',
         name: 'rules',
