@@ -32,6 +32,9 @@ type Signature struct {
 	SignerName  string
 	SignerTitle string // e.g. "CHỦ TỊCH"
 	SignedAt    time.Time
+	// Widget leaves the digital block's frame empty for a PDF signature widget to fill
+	// (Options.SignatureBox says where it is): the certificate token signs the file itself.
+	Widget bool
 }
 
 // Permit is everything printed on one travel permit. Text is printed as
@@ -109,11 +112,17 @@ func Permits(w io.Writer, permits []Permit, opt Options) error {
 	p := &planner{pdf: pdf}
 	pages := make([][]func(*fpdf.Fpdf), len(permits))
 	for i := range permits {
-		p.ops = nil
+		p.ops, p.sigBox = nil, [4]float64{}
 		if err := planPermitFitted(p, g, &permits[i], symbols[i]); err != nil {
 			return fmt.Errorf("permit %d (%s): %w", i, permits[i].Number, err)
 		}
 		pages[i] = p.ops
+		if opt.SignatureBox != nil && permits[i].Signature.Kind == SignatureDigital {
+			// fpdf measures from the top in millimetres; PDF user space from the bottom in points.
+			b := p.sigBox
+			pt := 72 / 25.4
+			opt.SignatureBox(i+1, [4]float64{b[0] * pt, (g.h - b[3]) * pt, b[2] * pt, (g.h - b[1]) * pt})
+		}
 	}
 	for i, ops := range pages {
 		pdf.AddPage()
@@ -306,17 +315,24 @@ func planSignature(p *planner, g geometry, u, x, w, top float64, sig Signature, 
 		boxTop := y
 		pad := 1.5 * u
 		y += pad
-		p.font(bold, size)
-		y = p.paragraph(x+pad, y, w-2*pad, "Đã ký số", 'C')
-		p.font(regular, size)
-		y = p.paragraph(x+pad, y, w-2*pad, name, 'C')
-		if !sig.SignedAt.IsZero() {
-			p.font(italic, 7.5*u)
-			at := sig.SignedAt.In(vietnamTime).Format("02/01/2006 15:04")
-			y = p.paragraph(x+pad, y, w-2*pad, "Thời gian ký: "+at+" (GMT+7)", 'C')
+		if sig.Widget {
+			y += g.signatureArea * 0.6
+		} else {
+			p.font(bold, size)
+			y = p.paragraph(x+pad, y, w-2*pad, "Đã ký số", 'C')
+			p.font(regular, size)
+			y = p.paragraph(x+pad, y, w-2*pad, name, 'C')
+			if !sig.SignedAt.IsZero() {
+				p.font(italic, 7.5*u)
+				at := sig.SignedAt.In(vietnamTime).Format("02/01/2006 15:04")
+				y = p.paragraph(x+pad, y, w-2*pad, "Thời gian ký: "+at+" (GMT+7)", 'C')
+			}
 		}
 		y += pad
 		p.box(x, boxTop, w, y-boxTop, 0.3*u)
+		if !measure {
+			p.sigBox = [4]float64{x, boxTop, x + w, y}
+		}
 	} else {
 		p.font(italic, 7.5*u)
 		y = p.paragraph(x, y, w, "(Ký, ghi rõ họ tên và đóng dấu)", 'C')

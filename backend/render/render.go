@@ -41,6 +41,9 @@ func (p Paper) String() string {
 // Options tunes a rendering. The zero value prints on A5.
 type Options struct {
 	Paper Paper
+	// SignatureBox, when set, is told where each digitally signed page's signature block is:
+	// {llx, lly, urx, ury} in PDF points from the page's lower-left corner.
+	SignatureBox func(page int, rect [4]float64)
 }
 
 // ErrUnknownPaper is returned for a Paper value other than A5 or A4.
@@ -175,6 +178,8 @@ type planner struct {
 	ops   []func(*fpdf.Fpdf)
 	style string
 	size  float64
+	// sigBox is the digital signature block of the page being planned, in mm from the top left.
+	sigBox [4]float64
 }
 
 func (p *planner) font(style string, size float64) {

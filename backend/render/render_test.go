@@ -383,3 +383,37 @@ func randomBytes(r *rand.Rand, n int) []byte {
 	}
 	return b
 }
+
+// TestSignatureWidgetBox: a permit left for a PDF signature widget reports one box per
+// digitally signed page, inside the page and right of the QR, and leaves it empty of the
+// printed "Đã ký số" text the widget will replace.
+func TestSignatureWidgetBox(t *testing.T) {
+	widget := basePermit()
+	widget.Signature = Signature{Kind: SignatureDigital, SignerName: "Lê Văn Đức", SignerTitle: "Phó Chủ tịch", Widget: true}
+	hand := basePermit()
+	for _, tc := range []struct {
+		paper Paper
+		w, h  float64
+	}{{A5, 419.53, 595.28}, {A4, 595.28, 841.89}} {
+		t.Run(tc.paper.String(), func(t *testing.T) {
+			boxes := map[int][4]float64{}
+			path := writePDF(t, "widget.pdf", func(b *bytes.Buffer) error {
+				return Permits(b, []Permit{hand, widget}, Options{Paper: tc.paper, SignatureBox: func(page int, r [4]float64) { boxes[page] = r }})
+			})
+			if len(boxes) != 1 {
+				t.Fatalf("boxes %v, want one for page 2", boxes)
+			}
+			r, ok := boxes[2]
+			if !ok {
+				t.Fatalf("boxes %v, want page 2", boxes)
+			}
+			if r[0] < tc.w/3 || r[2] > tc.w || r[1] <= 0 || r[3] > tc.h/2 || r[2]-r[0] < 100 || r[3]-r[1] < 40 {
+				t.Errorf("box %v is not a signature block in the lower right of a %.0f×%.0f page", r, tc.w, tc.h)
+			}
+			pages := pdfText(t, path)
+			if strings.Contains(squash(pages[1]), "Đã ký số") {
+				t.Error("the widget page prints \"Đã ký số\" where the PDF signature goes")
+			}
+		})
+	}
+}
