@@ -34,6 +34,10 @@ type App struct {
 	Now func() time.Time
 	// Spooler is the OS print system.
 	Spooler printing.Spooler
+	// Tokens reaches the leaders' signing tokens; nil means the PC's own, made on first use.
+	Tokens     *Tokens
+	tokensOnce sync.Once
+	jobs       signingJobs
 
 	unitsMu sync.RWMutex
 	units   map[string]domain.Unit

@@ -46,7 +46,7 @@ func (c *change) enrollOfficeKey(s *permit.SoftwareSigner, officer, unit string)
 	if err != nil {
 		return store.SigningKey{}, err
 	}
-	k := store.SigningKey{KeyID: permit.KeyID(s.KeyID()).String(), Version: 1, Kind: officeKeyKind, PublicKey: string(pemKey), Officer: officer, UnitCode: unit, CreatedAt: c.at}
+	k := store.SigningKey{KeyID: permit.KeyID(s.KeyID()).String(), Version: 1, Kind: officeKeyKind, Algorithm: "ES256", PublicKey: string(pemKey), Officer: officer, UnitCode: unit, CreatedAt: c.at}
 	if err := c.tx.Create(&k).Error; err != nil {
 		return store.SigningKey{}, fmt.Errorf("record office key: %w", err)
 	}

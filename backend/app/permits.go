@@ -305,3 +305,35 @@ func (a *App) ProvinceRootPEM(ctx context.Context) ([]byte, error) {
 	}
 	return permit.MarshalPublicKeyPEM(root)
 }
+
+// ListPermits lists the office's permits, newest first, of one status when status is not
+// empty (the signing screen lists those awaiting a leader's signature).
+func (a *App) ListPermits(ctx context.Context, actor Actor, status string) ([]Permit, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return nil, err
+	}
+	q := a.db.WithContext(ctx).Select("number").Order("issued_at DESC, number DESC").Limit(MaxBatch)
+	if status != "" {
+		known := false
+		for _, s := range domain.PermitStatuses {
+			known = known || string(s) == status
+		}
+		if !known {
+			return nil, invalid("status", "unknown", "Trạng thái giấy không hợp lệ: "+status, "Unknown permit status: "+status)
+		}
+		q = q.Where("status = ?", status)
+	}
+	var recs []store.Permit
+	if err := q.Find(&recs).Error; err != nil {
+		return nil, fmt.Errorf("list permits: %w", err)
+	}
+	out := make([]Permit, 0, len(recs))
+	for _, r := range recs {
+		p, err := a.GetPermit(ctx, r.Number)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

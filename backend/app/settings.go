@@ -15,6 +15,8 @@ type Settings struct {
 	IdleLockMinutes int    `json:"idle_lock_minutes"`
 	FourEyes        bool   `json:"four_eyes"`
 	DefaultPrinter  string `json:"default_printer"`
+	// PKCS11Library is the certificate token's PKCS#11 library (the CA's DLL or .so).
+	PKCS11Library string `json:"pkcs11_library"`
 }
 
 // DefaultSettings: lock after 5 idle minutes; an approver may not decide what they entered.
@@ -24,6 +26,7 @@ const (
 	keyIdleLock = "idle_lock_minutes"
 	keyFourEyes = "four_eyes"
 	keyPrinter  = "default_printer"
+	keyPKCS11   = "pkcs11_library"
 )
 
 // Settings reads the office settings, defaults filled in.
@@ -43,6 +46,8 @@ func (a *App) Settings(ctx context.Context) (Settings, error) {
 			s.FourEyes = r.Value == "true"
 		case keyPrinter:
 			s.DefaultPrinter = r.Value
+		case keyPKCS11:
+			s.PKCS11Library = r.Value
 		}
 	}
 	return s, nil
@@ -60,8 +65,12 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	if len(in.DefaultPrinter) > 200 {
 		return Settings{}, invalid("default_printer", "too_long", "Tên máy in quá dài", "Printer name too long")
 	}
+	in.PKCS11Library = strings.TrimSpace(in.PKCS11Library)
+	if len(in.PKCS11Library) > 1000 {
+		return Settings{}, invalid("pkcs11_library", "too_long", "Đường dẫn thư viện PKCS#11 quá dài", "PKCS#11 library path too long")
+	}
 	err := a.write(ctx, actor.Username, func(c *change) error {
-		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter} {
+		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter, keyPKCS11: in.PKCS11Library} {
 			var cur store.Setting
 			err := c.tx.First(&cur, "key = ?", key).Error
 			if err != nil && !isNotFound(err) {

@@ -179,12 +179,20 @@ func (a *App) ExportTrustBundle(ctx context.Context) ([]byte, error) {
 
 // EnrollmentRequest is what an office sends the province so its key joins the trust list.
 type EnrollmentRequest struct {
-	KeyID     string    `json:"key_id"`
-	Kind      string    `json:"kind"`
-	PublicKey string    `json:"public_key"`
-	Officer   string    `json:"officer"`
-	UnitCode  string    `json:"unit_code"`
-	CreatedAt time.Time `json:"created_at"`
+	KeyID     string `json:"key_id"`
+	Kind      string `json:"kind"`
+	Algorithm string `json:"algorithm"`
+	PublicKey string `json:"public_key"`
+	Officer   string `json:"officer"`
+	// OfficerUsername is the approver's account at the office (empty for the office key).
+	OfficerUsername string `json:"officer_username,omitempty"`
+	UnitCode        string `json:"unit_code"`
+	// Certificate is the PKCS#11 token's X.509 certificate (DER, base64 in JSON).
+	Certificate []byte     `json:"certificate,omitempty"`
+	TokenLabel  string     `json:"token_label,omitempty"`
+	ValidFrom   *time.Time `json:"valid_from,omitempty"`
+	ValidTo     *time.Time `json:"valid_to,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
 }
 
 // EnrollmentRequests lists the office's keys as trust-list requests for the province.
@@ -195,7 +203,14 @@ func (a *App) EnrollmentRequests(ctx context.Context) ([]byte, error) {
 	}
 	out := make([]EnrollmentRequest, len(keys))
 	for i, k := range keys {
-		out[i] = EnrollmentRequest{KeyID: k.KeyID, Kind: k.Kind, PublicKey: k.PublicKey, Officer: k.Officer, UnitCode: k.UnitCode, CreatedAt: k.CreatedAt}
+		out[i] = EnrollmentRequest{KeyID: k.KeyID, Kind: k.Kind, Algorithm: k.Algorithm, PublicKey: k.PublicKey, Officer: k.Officer, UnitCode: k.UnitCode,
+			Certificate: k.Certificate, TokenLabel: k.TokenLabel, ValidFrom: k.ValidFrom, ValidTo: k.ValidTo, CreatedAt: k.CreatedAt}
+		if k.UserID != nil {
+			var u store.User
+			if err := a.db.WithContext(ctx).Select("username").First(&u, "id = ?", *k.UserID).Error; err == nil {
+				out[i].OfficerUsername = u.Username
+			}
+		}
 	}
 	return json.MarshalIndent(out, "", "  ")
 }
@@ -214,6 +229,9 @@ func (a *App) seedDemoTrust(ctx context.Context, actor string) error {
 	now := a.Now().UTC().Truncate(time.Second)
 	tl := permit.TrustList{IssuedAt: now}
 	for _, k := range keys {
+		if k.Algorithm != "ES256" {
+			continue // an RSA certificate signs PDFs, never a QR
+		}
 		pub, err := permit.ParsePublicKeyPEM([]byte(k.PublicKey))
 		if err != nil {
 			return err
@@ -223,8 +241,12 @@ func (a *App) seedDemoTrust(ctx context.Context, actor string) error {
 			return err
 		}
 		kid, _ := permit.KeyIDOf(pub)
+		from, to := k.CreatedAt, k.CreatedAt.AddDate(5, 0, 0)
+		if k.ValidFrom != nil && k.ValidTo != nil {
+			from, to = *k.ValidFrom, *k.ValidTo
+		}
 		tl.Entries = append(tl.Entries, permit.TrustEntry{KeyID: kid, PublicKey: der, Officer: k.Officer, UnitCode: k.UnitCode,
-			ValidFrom: k.CreatedAt.Truncate(time.Second), ValidTo: k.CreatedAt.AddDate(5, 0, 0).Truncate(time.Second)})
+			ValidFrom: from.UTC().Truncate(time.Second), ValidTo: to.UTC().Truncate(time.Second)})
 	}
 	rl := permit.RevocationList{IssuedAt: now}
 	data, err := permit.BuildBundle(ctx, tl, rl, root, root.Public())

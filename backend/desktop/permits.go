@@ -28,6 +28,11 @@ func (s *PermitService) Issue(applicationID string) (app.Permit, error) {
 	return call(s.base, func(a app.Actor) (app.Permit, error) { return s.app.IssuePermit(s.ctx, a, applicationID) })
 }
 
+// List returns the office's permits, of one status when status is not "".
+func (s *PermitService) List(status string) ([]app.Permit, error) {
+	return call(s.base, func(a app.Actor) ([]app.Permit, error) { return s.app.ListPermits(s.ctx, a, status) })
+}
+
 func (s *PermitService) Get(number string) (app.Permit, error) {
 	return call(s.base, func(app.Actor) (app.Permit, error) { return s.app.GetPermit(s.ctx, number) })
 }

@@ -14,10 +14,11 @@ const (
 	PermitActionHandSig Action       = "mark_hand_signed"
 	PermitActionHandOut Action       = "hand_over"
 	PermitActionRevoke  Action       = "revoke"
+	PermitActionSign    Action       = "sign"
 )
 
 var permitTransitions = map[PermitStatus]map[Action]PermitStatus{
-	PermitAwaitingHand: {PermitActionHandSig: PermitHandSigned, PermitActionRevoke: PermitRevoked},
+	PermitAwaitingHand: {PermitActionHandSig: PermitHandSigned, PermitActionSign: PermitSigned, PermitActionRevoke: PermitRevoked},
 	PermitHandSigned:   {PermitActionHandOut: PermitIssued, PermitActionRevoke: PermitRevoked},
 	PermitSigned:       {PermitActionHandOut: PermitIssued, PermitActionRevoke: PermitRevoked},
 	PermitIssued:       {PermitActionRevoke: PermitRevoked},

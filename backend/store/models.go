@@ -88,14 +88,32 @@ type Setting struct {
 	UpdatedAt time.Time
 }
 
-// SigningKey is a key enrolled to sign this office's permits (the office key; tokens later).
+// SigningKey is a key enrolled to sign this office's permits: the office key, or a leader's
+// token key (a FIDO credential or a PKCS#11 certificate) bound to an approver.
 type SigningKey struct {
-	KeyID     string `gorm:"primaryKey"`
-	Version   int64
-	Kind      string
-	PublicKey string // PEM
-	Officer   string
-	UnitCode  string
+	KeyID        string     `gorm:"primaryKey" json:"key_id"`
+	Version      int64      `json:"version"`
+	Kind         string     `json:"kind"`       // office, fido, pkcs11
+	PublicKey    string     `json:"public_key"` // PEM
+	Officer      string     `json:"officer"`
+	UnitCode     string     `json:"unit_code"`
+	UserID       *string    `json:"user_id"`
+	Algorithm    string     `json:"algorithm"`     // ES256, or RS256 for an RSA certificate (PDF only)
+	CredentialID []byte     `json:"credential_id"` // FIDO credential id (U2F key handle)
+	Protocol     string     `json:"protocol"`      // FIDO: ctap2 or u2f
+	Certificate  []byte     `json:"certificate"`   // PKCS#11: X.509 DER
+	TokenLabel   string     `json:"token_label"`
+	ValidFrom    *time.Time `json:"valid_from"`
+	ValidTo      *time.Time `json:"valid_to"`
+	CreatedAt    time.Time  `json:"created_at"`
+}
+
+// Blob is a content-addressed file (a signed permit PDF).
+type Blob struct {
+	SHA256    string `gorm:"primaryKey;column:sha256"`
+	MediaType string
+	Size      int64
+	Data      []byte
 	CreatedAt time.Time
 }
 
@@ -133,6 +151,9 @@ type Permit struct {
 	RevokeReason  string     `json:"revoke_reason"`
 	RevokedBy     *string    `json:"revoked_by"`
 	PrintCount    int        `json:"print_count"`
+	SignedAt      *time.Time `json:"signed_at"`
+	SignedBy      *string    `json:"signed_by"`
+	SignedPDF     string     `json:"signed_pdf" gorm:"column:signed_pdf"` // SHA-256 of the token-signed PDF blob
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
 }

@@ -46,10 +46,16 @@ var seeds = map[int64][]string{
 	},
 	3: {`INSERT INTO settings VALUES ('four_eyes','false',1,'2026-01-01 00:00:00+00:00')`},
 	4: {
-		`INSERT INTO signing_keys VALUES ('0102030405060708',1,'office','PEM','UBND Xã Tân Mỹ Chánh','28291','2026-01-01 00:00:00+00:00')`,
+		`INSERT INTO signing_keys (key_id,version,kind,public_key,officer,unit_code,created_at) VALUES ('0102030405060708',1,'office','PEM','UBND Xã Tân Mỹ Chánh','28291','2026-01-01 00:00:00+00:00')`,
 		`INSERT INTO permit_counters VALUES ('28291',2026,1)`,
 		`INSERT INTO permits (id,version,number,unit_code,year,seq,application_id,status,qr,key_id,signature_kind,issued_at,issued_by,created_at,updated_at)
 		 VALUES ('p1',1,'28291/2026/000001','28291',2026,1,'a1','awaiting_hand_signature','GDD1:X','0102030405060708','hand','2026-01-01 00:00:00+00:00','u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00')`,
+	},
+	5: {
+		`INSERT INTO signing_keys (key_id,version,kind,public_key,officer,unit_code,user_id,algorithm,credential_id,protocol,token_label,valid_from,valid_to,created_at)
+		 VALUES ('1112131415161718',1,'fido','PEM','Nguyễn Thị Hà','28291','u1','ES256',X'0a0b','ctap2','YubiKey','2026-01-01 00:00:00+00:00','2031-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00')`,
+		`INSERT INTO blobs VALUES ('abc','application/pdf',3,X'255044','2026-01-01 00:00:00+00:00')`,
+		`UPDATE permits SET status = 'signed', key_id = '1112131415161718', signature_kind = 'digital', signed_at = '2026-01-01 00:00:00+00:00', signed_by = 'u1', signed_pdf = 'abc' WHERE id = 'p1'`,
 	},
 }
 
@@ -59,6 +65,7 @@ var checks = map[int64]string{
 	2: `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
 	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
 	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
+	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

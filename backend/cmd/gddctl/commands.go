@@ -227,6 +227,9 @@ func (c *cli) settingsCmd() *cobra.Command {
 				if cmd.Flags().Changed("default-printer") {
 					cur.DefaultPrinter = s.DefaultPrinter
 				}
+				if cmd.Flags().Changed("pkcs11-library") {
+					cur.PKCS11Library = s.PKCS11Library
+				}
 				out, err := a.UpdateSettings(ctx, actor, cur)
 				if err != nil {
 					return err
@@ -240,6 +243,7 @@ func (c *cli) settingsCmd() *cobra.Command {
 	set.Flags().IntVar(&s.IdleLockMinutes, "idle-lock-minutes", 5, "lock the screen after this many idle minutes")
 	set.Flags().BoolVar(&s.FourEyes, "four-eyes", true, "an approver may not decide an application they entered")
 	set.Flags().StringVar(&s.DefaultPrinter, "default-printer", "", "the printer permits go to when none is chosen")
+	set.Flags().StringVar(&s.PKCS11Library, "pkcs11-library", "", "the certificate token's PKCS#11 library (the CA's driver)")
 	cmd.AddCommand(&cobra.Command{
 		Use: "show", Args: cobra.NoArgs, Short: "show the settings",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -258,10 +262,11 @@ func (c *cli) settingsCmd() *cobra.Command {
 func (c *cli) uiCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "ui", Short: "the window's services over local HTTP"}
 	var addr, dir string
+	var tf tokenFlags
 	serve := &cobra.Command{
 		Use: "serve", Args: cobra.NoArgs, Short: "serve the UI and its services to a browser on this PC",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+			return c.withTokens(cmd, &tf, func(ctx context.Context, a *app.App) error {
 				ln, err := net.Listen("tcp", addr)
 				if err != nil {
 					return fmt.Errorf("listen on %s: %w", addr, err)
@@ -281,6 +286,8 @@ func (c *cli) uiCmd() *cobra.Command {
 	}
 	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:34115", "listen address (keep it on loopback)")
 	serve.Flags().StringVar(&dir, "dir", "frontend/dist", "the built frontend")
+	serve.Flags().BoolVar(&tf.softFIDO, "soft-fido", false, "plug in the software FIDO key kept in the data directory (demo and tests)")
+	serve.Flags().DurationVar(&tf.touchDelay, "touch-delay", 0, "with --soft-fido: the simulated officer touches the key after this long")
 	cmd.AddCommand(serve)
 	return cmd
 }

@@ -1,0 +1,44 @@
+package desktop
+
+import (
+	"giaydiduong/backend/app"
+)
+
+// TokenService lists the signing tokens, enrolls them and signs permits with them.
+type TokenService struct{ base }
+
+// List returns the tokens plugged in now; the signing screen polls it.
+func (s *TokenService) List() ([]app.TokenInfo, error) {
+	return call(s.base, func(app.Actor) ([]app.TokenInfo, error) { return s.app.ListTokens(s.ctx, "") })
+}
+
+func (s *TokenService) Keys() ([]app.SigningKey, error) {
+	return call(s.base, func(a app.Actor) ([]app.SigningKey, error) { return s.app.SigningKeys(s.ctx, a) })
+}
+
+func (s *TokenService) Enroll(in app.EnrollInput) (app.SigningKey, error) {
+	return call(s.base, func(a app.Actor) (app.SigningKey, error) { return s.app.EnrollToken(s.ctx, a, in, nil) })
+}
+
+func (s *TokenService) StartSign(in app.SignInput) (string, error) {
+	return call(s.base, func(a app.Actor) (string, error) { return s.app.StartSigning(s.ctx, a, in) })
+}
+
+func (s *TokenService) SignStatus(id string) (app.SignJob, error) {
+	return call(s.base, func(a app.Actor) (app.SignJob, error) { return s.app.SigningJob(a, id) })
+}
+
+func (s *TokenService) CancelSign(id string) error {
+	_, err := call(s.base, func(a app.Actor) (struct{}, error) { return struct{}{}, s.app.CancelSigning(a, id) })
+	return err
+}
+
+// SoftKey reports the demo's software key.
+func (s *TokenService) SoftKey() (app.SoftKeyState, error) {
+	return call(s.base, func(app.Actor) (app.SoftKeyState, error) { return s.app.Tokens.SoftKey(), nil })
+}
+
+// SetSoftKeyPlugged plugs the demo's software key in or pulls it out.
+func (s *TokenService) SetSoftKeyPlugged(plugged bool) (app.SoftKeyState, error) {
+	return call(s.base, func(app.Actor) (app.SoftKeyState, error) { return s.app.Tokens.SetSoftKeyPlugged(plugged) })
+}
