@@ -19,6 +19,7 @@ import (
 	"giaydiduong/backend/app"
 	"giaydiduong/backend/datadir"
 	"giaydiduong/backend/desktop"
+	"giaydiduong/backend/token/softfido"
 )
 
 //go:embed all:frontend/dist
@@ -58,6 +59,16 @@ func run(dataFlag string, demo bool) error {
 			}
 		}
 	}
+	// The demo has a software FIDO key, touched 0.7 s after it asks, so a newcomer can enroll
+	// and sign without hardware; real keys on the USB bus work beside it.
+	var soft *softfido.Authenticator
+	if office, err := a.Office(ctx); err == nil && office != nil && office.Demo {
+		if soft, err = app.NewSoftKey(dir, 700*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	a.Tokens = app.NewTokens(soft, slog.Default())
+	defer a.Tokens.Close()
 	svc := desktop.New(ctx, a, a.NewSession())
 	return wails.Run(&options.App{
 		Title:     "Giấy đi đường",
@@ -70,6 +81,13 @@ func run(dataFlag string, demo bool) error {
 		},
 		OnStartup: func(ctx context.Context) {
 			svc.SetContext(ctx)
+			// Keys arriving and leaving reach the signing screen as they happen.
+			go func() { _ = a.Tokens.Hub.Run(ctx) }()
+			go func() {
+				for ev := range a.Tokens.Hub.Events() {
+					runtime.EventsEmit(ctx, "token:changed", ev)
+				}
+			}()
 			// The UI says when its first screen is drawn; support and the start-up benchmark read it.
 			runtime.EventsOn(ctx, "ui:ready", func(data ...any) {
 				slog.Info("ui ready", "screen", fmt.Sprint(data...), "since_start_ms", time.Since(started).Milliseconds())

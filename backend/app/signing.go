@@ -112,6 +112,9 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 	if err := a.require(actor, auth.DecideApplication); err != nil {
 		return nil, err
 	}
+	if in.Token.Kind != TokenFIDO && in.Token.Kind != TokenPKCS11 {
+		return nil, invalid("token.kind", "unknown", "Chọn loại khoá: FIDO hoặc thiết bị ký số PKCS#11", "Choose a FIDO key or a PKCS#11 token")
+	}
 	if len(in.Numbers) == 0 || len(in.Numbers) > MaxBatch {
 		return nil, invalid("numbers", "count", fmt.Sprintf("Chọn từ 1 đến %d giấy đi đường để ký", MaxBatch), fmt.Sprintf("Choose 1 to %d permits to sign", MaxBatch))
 	}
@@ -168,10 +171,8 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 	switch in.Token.Kind {
 	case TokenFIDO:
 		err = a.openFIDOBatch(ctx, b, in)
-	case TokenPKCS11:
-		err = a.openPKCS11Batch(ctx, b, in)
 	default:
-		err = invalid("token.kind", "unknown", "Chọn loại khoá: FIDO hoặc thiết bị ký số PKCS#11", "Choose a FIDO key or a PKCS#11 token")
+		err = a.openPKCS11Batch(ctx, b, in)
 	}
 	if err != nil {
 		return nil, err
