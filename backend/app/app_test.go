@@ -19,7 +19,7 @@ type fixture struct {
 	admin, clerk, approver Actor
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	a, err := Open(ctx, t.TempDir())

@@ -13,7 +13,7 @@ import (
 	"giaydiduong/backend/permit"
 )
 
-func (f *fixture) approved(t *testing.T) Application {
+func (f *fixture) approved(t testing.TB) Application {
 	t.Helper()
 	a, err := f.AddApplication(f.ctx, f.clerk, f.input(), false)
 	if err != nil {

@@ -158,7 +158,7 @@ func writeTemp(t *testing.T, name string, data []byte) string {
 }
 
 // issued issues n permits from fresh approved applications.
-func (f *fixture) issued(t *testing.T, n int) []string {
+func (f *fixture) issued(t testing.TB, n int) []string {
 	t.Helper()
 	numbers := make([]string, n)
 	for i := range numbers {

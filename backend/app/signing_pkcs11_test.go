@@ -27,7 +27,7 @@ var (
 
 // softHSM is the SoftHSM2 certificate token of scripts/softhsm-setup.sh, set up once per run.
 // The run fails, never skips, when it cannot be set up.
-func softHSM(t *testing.T) *softhsmtest.Env {
+func softHSM(t testing.TB) *softhsmtest.Env {
 	t.Helper()
 	hsmOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "gdd-app-softhsm-")

@@ -16,7 +16,7 @@ import (
 
 // softKey plugs a software FIDO key (the same code path as hardware from hid.Device up)
 // into the fixture's office.
-func (f *fixture) softKey(t *testing.T, cfg softfido.Config) *softfido.Authenticator {
+func (f *fixture) softKey(t testing.TB, cfg softfido.Config) *softfido.Authenticator {
 	t.Helper()
 	if cfg.Dir == "" {
 		cfg.Dir = t.TempDir()
@@ -33,7 +33,7 @@ func (f *fixture) softKey(t *testing.T, cfg softfido.Config) *softfido.Authentic
 	return k
 }
 
-func (f *fixture) enrollSoft(t *testing.T, k *softfido.Authenticator, pin string) SigningKey {
+func (f *fixture) enrollSoft(t testing.TB, k *softfido.Authenticator, pin string) SigningKey {
 	t.Helper()
 	key, err := f.EnrollToken(f.ctx, f.admin, EnrollInput{Officer: "lanhdao", Token: TokenRef{Kind: TokenFIDO, Path: k.Info().Path}, PIN: pin}, nil)
 	if err != nil {
