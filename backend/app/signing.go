@@ -76,21 +76,33 @@ type batch struct {
 	close   func()
 }
 
+// touchFlag is whether the key waits for a touch; onWait hears when it starts waiting.
 type touchFlag struct {
 	mu      sync.Mutex
 	waiting bool
+	onWait  func()
 }
 
 func (t *touchFlag) set(v bool) {
 	t.mu.Lock()
+	was, fn := t.waiting, t.onWait
 	t.waiting = v
 	t.mu.Unlock()
+	if v && !was && fn != nil {
+		fn()
+	}
 }
 
 func (t *touchFlag) get() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.waiting
+}
+
+func (t *touchFlag) listen(fn func()) {
+	t.mu.Lock()
+	t.onWait = fn
+	t.mu.Unlock()
 }
 
 // SignPermits signs permits awaiting a leader's signature with the leader's enrolled token.
@@ -242,7 +254,8 @@ func (a *App) runBatch(ctx context.Context, b *batch, progress func(SignProgress
 			stopErr = err
 		} else {
 			report(i, p.Number)
-			stopErr = a.signOne(ctx, b, p, func() { report(i, p.Number) })
+			b.touch.listen(func() { report(i, p.Number) })
+			stopErr = a.signOne(ctx, b, p)
 		}
 		b.touch.set(false)
 		if stopErr != nil {
@@ -259,7 +272,7 @@ func (a *App) runBatch(ctx context.Context, b *batch, progress func(SignProgress
 }
 
 // signOne signs one permit and saves it in its own transaction.
-func (a *App) signOne(ctx context.Context, b *batch, p store.Permit, waiting func()) error {
+func (a *App) signOne(ctx context.Context, b *batch, p store.Permit) error {
 	var appRec store.Application
 	if err := a.db.WithContext(ctx).First(&appRec, "id = ?", p.ApplicationID).Error; err != nil {
 		return fmt.Errorf("read permit %s application: %w", p.Number, err)
@@ -272,9 +285,7 @@ func (a *App) signOne(ctx context.Context, b *batch, p store.Permit, waiting fun
 		if err != nil {
 			return err
 		}
-		stop := watchTouch(b.touch, waiting)
 		qr, err = permit.Encode(ctx, payload, b.qr)
-		stop()
 		if err != nil {
 			return fmt.Errorf("sign permit %s: %w", p.Number, err)
 		}
@@ -315,27 +326,6 @@ func (a *App) signOne(ctx context.Context, b *batch, p store.Permit, waiting fun
 		return c.record("permit.sign", "permit", saved.ID, saved.Version, saved,
 			map[string]any{"number": p.Number, "from": p.Status, "key_id": keyID, "token": b.key.Kind, "signed_pdf": saved.SignedPDF})
 	})
-}
-
-// watchTouch calls waiting once when the key starts waiting for a touch.
-func watchTouch(t *touchFlag, waiting func()) (stop func()) {
-	done := make(chan struct{})
-	go func() {
-		tick := time.NewTicker(50 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-				if t.get() {
-					waiting()
-					return
-				}
-			}
-		}
-	}()
-	return func() { close(done) }
 }
 
 // signedPDF renders the permit with an empty signature block and signs the file with the
