@@ -92,11 +92,26 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
   process.env.GDD_E2E_CUPS_PDF_DIR = cupsPdfDir
 
+  // The leader lanhdao signs with the software FIDO key kept in the data directory: enrolled
+  // here (the demo office is its own province, so its trust list takes the key at once), and
+  // plugged into the server below, which "touches" it 400 ms after it starts waiting.
+  const enroll = spawnSync(
+    gddctl,
+    ['--data', dataDir, '--user', 'quantri', 'token', 'enroll', '--officer', 'lanhdao', '--soft-fido', '--json'],
+    { env: { ...env, GDD_PASSWORD: 'demo1234' }, encoding: 'utf8' },
+  )
+  if (enroll.status !== 0) {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw new Error(`gddctl token enroll --soft-fido failed (${enroll.status}): ${enroll.stderr}`)
+  }
+  process.env.GDD_E2E_LEADER_KEY_ID = (JSON.parse(enroll.stdout) as { key_id: string }).key_id
+
   const port = await freePort()
-  const server = spawn(gddctl, ['--data', dataDir, 'ui', 'serve', '--addr', `127.0.0.1:${port}`, '--dir', distDir], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const server = spawn(
+    gddctl,
+    ['--data', dataDir, 'ui', 'serve', '--addr', `127.0.0.1:${port}`, '--dir', distDir, '--soft-fido', '--touch-delay', '400ms'],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
   let baseURL: string
   try {
     baseURL = await waitForListening(server, 30_000)

@@ -1,4 +1,4 @@
-import { expect, test as base, type Page, type Response } from '@playwright/test'
+import { expect, request, test as base, type APIRequestContext, type Page, type Response } from '@playwright/test'
 
 /** Tests run against the real backend started by global-setup.ts. */
 export const test = base.extend({
@@ -98,4 +98,70 @@ export function errorCode(body: unknown): string {
   const o = body as { code?: unknown; error?: { code?: unknown } }
   if (typeof o.code === 'string') return o.code
   return typeof o.error?.code === 'string' ? o.error.code : ''
+}
+
+/** A session of its own on the bridge (its own cookie), signed in as username. */
+export async function apiAs(baseURL: string, username: string, password = DEMO_PASSWORD): Promise<APIRequestContext> {
+  const ctx = await request.newContext({ baseURL })
+  const res = await ctx.post('/api/AuthService/Login', { data: [username, password] })
+  if (!res.ok()) throw new Error(`login ${username}: ${res.status()} ${await res.text()}`)
+  return ctx
+}
+
+/** Calls Service/Method on a session from apiAs; throws with the body on an error status. */
+export async function apiCall<T>(ctx: APIRequestContext, serviceMethod: string, ...args: unknown[]): Promise<T> {
+  const res = await ctx.post(`/api/${serviceMethod}`, { data: args })
+  const text = await res.text()
+  if (!res.ok()) throw new Error(`${serviceMethod}: ${res.status()} ${text}`)
+  return (text.trim() === '' ? null : JSON.parse(text)) as T
+}
+
+/** Today plus n days on the office's calendar (Vietnam), as YYYY-MM-DD. */
+export function vnDay(n: number): string {
+  const d = new Date(Date.now() + 7 * 3600_000 + n * 86400_000)
+  return d.toISOString().slice(0, 10)
+}
+
+const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Đạt', 'Hải', 'Hùng', 'Khoa', 'Long', 'Minh', 'Nam', 'Phúc', 'Quân', 'Sơn', 'Tâm', 'Thắng']
+
+/**
+ * Permits awaiting a leader's signature, made through the services as the office would:
+ * the clerk enters n applications, the leader approves them, the clerk issues the permits.
+ * The names end in `surname` (a test's own, to find its rows). Returns the permit numbers.
+ */
+export async function issueAwaitingPermits(baseURL: string, n: number, surname: string): Promise<string[]> {
+  const clerk = await apiAs(baseURL, 'canbo')
+  const leader = await apiAs(baseURL, 'lanhdao')
+  try {
+    const numbers: string[] = []
+    for (let i = 0; i < n; i++) {
+      const serial = String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0')
+      const app = await apiCall<{ id: string }>(clerk, 'ApplicationService/Add', {
+        full_name: `Nguyễn Văn ${GIVEN[i % GIVEN.length]} ${surname}`,
+        birth_date: '1995-03-15',
+        gender: 'male',
+        id_number: `082095${serial}`,
+        phone: '0912345678',
+        residence_commune_code: '28291',
+        residence_street: 'Ấp Tân Hòa',
+        workplace: 'Công ty TNHH Thủy sản Mỹ Tho',
+        purpose_code: 'work',
+        route_from: 'Xã Tân Mỹ Chánh, TP Mỹ Tho',
+        route_to: 'Khu công nghiệp Mỹ Tho',
+        vehicle_type: 'walk',
+        vehicle_plate: '',
+        valid_from: vnDay(0),
+        valid_to: vnDay(6),
+        note: '',
+      })
+      await apiCall(leader, 'ApplicationService/Approve', app.id)
+      const p = await apiCall<{ number: string; status: string }>(clerk, 'PermitService/Issue', app.id)
+      expect(p.status).toBe('awaiting_hand_signature')
+      numbers.push(p.number)
+    }
+    return numbers
+  } finally {
+    await clerk.dispose()
+    await leader.dispose()
+  }
 }

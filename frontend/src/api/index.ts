@@ -12,7 +12,11 @@ export {
   UserService,
   PermitService,
   VerifyService,
+  TokenService,
   normalizePrinter,
   normalizeJob,
+  normalizeToken,
+  normalizeKey,
+  normalizeSignJob,
 } from './services'
 

@@ -7,8 +7,16 @@ import type {
   CCCDCard,
   ListFilter,
   Meta,
+  EnrollInput,
   Permit,
   PrintJob,
+  SignInput,
+  SignJob,
+  SignResult,
+  SigningKey,
+  SoftKeyState,
+  TokenInfo,
+  WireError,
   Printer,
   TrustStatus,
   Verification,
@@ -102,6 +110,8 @@ export function normalizeJob(o: unknown): PrintJob {
 }
 
 export const PermitService = {
+  /** Permits with this status ('' = all), e.g. 'awaiting_hand_signature'. */
+  List: async (status: string): Promise<Permit[]> => (await call<Permit[] | null>('PermitService', 'List', status)) ?? [],
   Issue: (applicationId: string) => call<Permit>('PermitService', 'Issue', applicationId),
   Get: (number: string) => call<Permit>('PermitService', 'Get', number),
   /** The application's permit, or null when none was issued. */
@@ -133,4 +143,124 @@ export const VerifyService = {
   PDF: async (base64: string): Promise<Verification[]> =>
     (await call<Verification[] | null>('VerifyService', 'PDF', base64)) ?? [],
   TrustStatus: () => call<TrustStatus>('VerifyService', 'TrustStatus'),
+}
+
+// ---- signing tokens ------------------------------------------------------------------------
+// Go omits empty fields tagged omitempty and sends nil slices as null: the screens get one
+// complete shape.
+
+function boolField(o: unknown, name: string): boolean {
+  return field(o, name) === true
+}
+
+function numField(o: unknown, name: string): number {
+  const v = field(o, name)
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0
+}
+
+function nullableStr(o: unknown, name: string): string | null {
+  const v = field(o, name)
+  return typeof v === 'string' && v !== '' ? v : null
+}
+
+function strList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+}
+
+export function normalizeToken(o: unknown): TokenInfo {
+  return {
+    kind: strField(o, 'kind'),
+    path: strField(o, 'path'),
+    library: strField(o, 'library'),
+    slot: numField(o, 'slot'),
+    label: strField(o, 'label'),
+    manufacturer: strField(o, 'manufacturer'),
+    serial: strField(o, 'serial'),
+    software: boolField(o, 'software'),
+    needs_pin: boolField(o, 'needs_pin'),
+    pin_locked: boolField(o, 'pin_locked'),
+    pin_final_try: boolField(o, 'pin_final_try'),
+  }
+}
+
+export function normalizeKey(o: unknown): SigningKey {
+  return {
+    key_id: strField(o, 'key_id'),
+    kind: strField(o, 'kind'),
+    algorithm: strField(o, 'algorithm'),
+    officer: strField(o, 'officer'),
+    user_id: nullableStr(o, 'user_id'),
+    username: strField(o, 'username'),
+    unit_code: strField(o, 'unit_code'),
+    token_label: strField(o, 'token_label'),
+    cert_subject: strField(o, 'cert_subject'),
+    cert_issuer: strField(o, 'cert_issuer'),
+    valid_from: nullableStr(o, 'valid_from'),
+    valid_to: nullableStr(o, 'valid_to'),
+    created_at: strField(o, 'created_at'),
+    trusted: boolField(o, 'trusted'),
+  }
+}
+
+function normalizeWireError(o: unknown): WireError | null {
+  if (typeof o !== 'object' || o === null) return null
+  const f = field(o, 'fields')
+  return {
+    code: strField(o, 'code'),
+    vi: strField(o, 'vi'),
+    en: strField(o, 'en'),
+    fields: Array.isArray(f)
+      ? f.map((x: unknown) => ({ field: strField(x, 'field'), code: strField(x, 'code'), vi: strField(x, 'vi'), en: strField(x, 'en') }))
+      : [],
+  }
+}
+
+function normalizeResult(o: unknown): SignResult | null {
+  if (typeof o !== 'object' || o === null) return null
+  const signed = strList(field(o, 'signed'))
+  const unsigned = strList(field(o, 'unsigned'))
+  return {
+    signed,
+    unsigned,
+    total: numField(o, 'total') || signed.length + unsigned.length,
+    stopped: strField(o, 'stopped'),
+    message_vi: strField(o, 'message_vi'),
+    message_en: strField(o, 'message_en'),
+    error: normalizeWireError(field(o, 'error')),
+  }
+}
+
+export function normalizeSignJob(o: unknown): SignJob {
+  return {
+    id: strField(o, 'id'),
+    total: numField(o, 'total'),
+    done: numField(o, 'done'),
+    waiting_touch: boolField(o, 'waiting_touch'),
+    current: strField(o, 'current'),
+    finished: boolField(o, 'finished'),
+    result: normalizeResult(field(o, 'result')),
+    error: normalizeWireError(field(o, 'error')),
+  }
+}
+
+export const TokenService = {
+  /** The tokens plugged in now. */
+  List: async (): Promise<TokenInfo[]> => ((await call<unknown[] | null>('TokenService', 'List')) ?? []).map(normalizeToken),
+  /** The keys enrolled in this office. */
+  Keys: async (): Promise<SigningKey[]> => ((await call<unknown[] | null>('TokenService', 'Keys')) ?? []).map(normalizeKey),
+  /** Office admin: binds a token to an approver (a FIDO key waits for a touch). */
+  Enroll: async (input: EnrollInput): Promise<SigningKey> => normalizeKey(await call<unknown>('TokenService', 'Enroll', input)),
+  /** Approver: starts signing permits in the background; the job id. */
+  StartSign: (input: SignInput) => call<string>('TokenService', 'StartSign', input),
+  SignStatus: async (id: string): Promise<SignJob> => normalizeSignJob(await call<unknown>('TokenService', 'SignStatus', id)),
+  CancelSign: (id: string) => call<null>('TokenService', 'CancelSign', id),
+  /** The demo's software key. */
+  SoftKey: async (): Promise<SoftKeyState> => {
+    const s = await call<unknown>('TokenService', 'SoftKey')
+    return { present: boolField(s, 'present'), plugged: boolField(s, 'plugged') }
+  },
+  SetSoftKeyPlugged: async (plugged: boolean): Promise<SoftKeyState> => {
+    const s = await call<unknown>('TokenService', 'SetSoftKeyPlugged', plugged)
+    return { present: boolField(s, 'present'), plugged: boolField(s, 'plugged') }
+  },
 }

@@ -208,6 +208,12 @@ export interface Permit {
   print_count: number
   created_at: string
   updated_at: string
+  /** When a leader signed it with a USB token (status `signed`). */
+  signed_at: string | null
+  /** The user id of the leader who signed it with a token. */
+  signed_by: string | null
+  /** The signed PDF's content hash ('' when none). */
+  signed_pdf: string
   /** The validity window is over (derived by the backend). */
   expired: boolean
   application: Application
@@ -304,4 +310,113 @@ export interface Verification {
   detail?: string
   /** Absent for a PDF page without a readable QR. */
   trust?: TrustStatus
+}
+
+// ---- leaders' signing tokens (USB keys) ---------------------------------------------------
+
+export type TokenKind = 'fido' | 'pkcs11'
+
+/** A signing token plugged into this computer now. */
+export interface TokenInfo {
+  kind: TokenKind | string
+  /** FIDO: the HID device path. */
+  path: string
+  /** PKCS#11: the module (library) path. */
+  library: string
+  /** PKCS#11: the slot. */
+  slot: number
+  label: string
+  manufacturer: string
+  serial: string
+  /** The software key of the demo and the tests, not a real device. */
+  software: boolean
+  needs_pin: boolean
+  pin_locked: boolean
+  /** One more wrong PIN locks the token. */
+  pin_final_try: boolean
+}
+
+/** Names a token for Enroll and StartSign. */
+export interface TokenRef {
+  kind: TokenKind
+  path?: string
+  library?: string
+  slot?: number
+}
+
+export type KeyKind = 'office' | 'fido' | 'pkcs11'
+
+/** A key enrolled in this office: the office key or a leader's token. */
+export interface SigningKey {
+  key_id: string
+  kind: KeyKind | string
+  algorithm: 'ES256' | 'RS256' | string
+  /** The officer's full name. */
+  officer: string
+  user_id: string | null
+  username: string
+  unit_code: string
+  token_label: string
+  cert_subject: string
+  cert_issuer: string
+  valid_from: string | null
+  valid_to: string | null
+  created_at: string
+  /** The current provincial trust list holds the key (checkpoints accept what it signs). */
+  trusted: boolean
+}
+
+export interface EnrollInput {
+  /** The approver's username. */
+  officer: string
+  token: TokenRef
+  pin: string
+}
+
+export interface SignInput {
+  /** Permit numbers. */
+  numbers: string[]
+  token: TokenRef
+  pin: string
+}
+
+/** An error as the backend sends it inside a result (see errors.ts for the typed form). */
+export interface WireError {
+  code: string
+  vi: string
+  en: string
+  fields?: { field: string; code: string; vi: string; en: string }[] | null
+}
+
+export type SignStop = '' | 'removed' | 'cancelled' | 'error'
+
+export interface SignResult {
+  signed: string[]
+  unsigned: string[]
+  total: number
+  stopped: SignStop | string
+  message_vi: string
+  message_en: string
+  /** What stopped the batch, when something did (its words are already in the message). */
+  error: WireError | null
+}
+
+/** A batch signing in the background (normalised by services.ts: lists are never null). */
+export interface SignJob {
+  id: string
+  total: number
+  done: number
+  /** The token waits for the leader's touch. */
+  waiting_touch: boolean
+  /** The permit number being signed. */
+  current: string
+  finished: boolean
+  result: SignResult | null
+  error: WireError | null
+}
+
+/** The demo's software key: present only when the server runs with it. */
+export interface SoftKeyState {
+  present: boolean
+  plugged: boolean
 }

@@ -32,6 +32,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/QueueView.vue'),
         meta: { roles: ['approver', 'office_admin'] },
       },
+      {
+        path: 'sign',
+        name: 'sign',
+        component: () => import('@/views/SignView.vue'),
+        meta: { roles: ['approver'] },
+      },
       { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
         path: 'rules',
