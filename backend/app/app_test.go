@@ -276,6 +276,28 @@ func TestSessionIdleLock(t *testing.T) {
 	}
 }
 
+// TestPollingIsNotActivity: a screen polling on its own timer (tokens, a batch's progress)
+// is refused when locked like any call, but does not keep the seat from locking.
+func TestPollingIsNotActivity(t *testing.T) {
+	f := newFixture(t)
+	s := f.NewSession()
+	if _, err := s.Login(f.ctx, "lanhdao", DemoPassword); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		f.now = f.now.Add(time.Minute + time.Second)
+		if _, err := s.Observer(f.ctx); i < 4 && err != nil {
+			t.Fatalf("poll after %d idle minutes: %v", i+1, err)
+		}
+	}
+	if _, err := s.Observer(f.ctx); codeOf(err) != CodeScreenLocked {
+		t.Fatalf("polling held off the idle lock: %v", err)
+	}
+	if _, err := s.Actor(f.ctx); codeOf(err) != CodeScreenLocked {
+		t.Fatalf("after the idle limit: %v", err)
+	}
+}
+
 func TestListSearchFiltersAndPaging(t *testing.T) {
 	f := newFixture(t)
 	names := []string{"Nguyễn Văn Dũng", "Đỗ Thị Đào", "Trần Văn Đông", "Lê Thị Dung"}

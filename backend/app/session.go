@@ -123,6 +123,17 @@ var (
 // Actor returns who the session acts for, refusing while signed out or locked, and counts
 // the call as activity.
 func (s *Session) Actor(ctx context.Context) (Actor, error) {
+	return s.current(ctx, true)
+}
+
+// Observer is Actor for calls a screen makes on its own timer (polling for tokens or a
+// batch's progress): they are refused the same way but are not the user's activity, so they
+// do not hold off the idle lock.
+func (s *Session) Observer(ctx context.Context) (Actor, error) {
+	return s.current(ctx, false)
+}
+
+func (s *Session) current(ctx context.Context, active bool) (Actor, error) {
 	settings, err := s.app.Settings(ctx)
 	if err != nil {
 		return Actor{}, err
@@ -136,7 +147,9 @@ func (s *Session) Actor(ctx context.Context) (Actor, error) {
 	if s.locked {
 		return Actor{}, errLocked
 	}
-	s.lastSeen = s.app.Now()
+	if active {
+		s.lastSeen = s.app.Now()
+	}
 	return *s.actor, nil
 }
 

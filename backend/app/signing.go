@@ -361,7 +361,7 @@ func (a *App) explain(res *SignResult, stopErr error) {
 	n, left := len(res.Signed), len(res.Unsigned)
 	if stopErr == nil {
 		res.MessageVI = fmt.Sprintf("Đã ký số %d giấy đi đường", n)
-		res.MessageEN = fmt.Sprintf("Signed %d permits", n)
+		res.MessageEN = "Signed " + permitsEN(n)
 		return
 	}
 	e := AsError(tokenError(stopErr))
@@ -377,7 +377,14 @@ func (a *App) explain(res *SignResult, stopErr error) {
 		a.log.Warn("signing batch stopped", "signed", n, "unsigned", left, "err", stopErr)
 	}
 	res.MessageVI = fmt.Sprintf("Đã ký %d giấy; %d giấy chưa ký vẫn chờ ký vì %s", n, left, why)
-	res.MessageEN = fmt.Sprintf("Signed %d permits; %d still wait for a signature because %s", n, left, whyEN)
+	res.MessageEN = fmt.Sprintf("Signed %s; %d still waiting for a signature because %s", permitsEN(n), left, whyEN)
+}
+
+func permitsEN(n int) string {
+	if n == 1 {
+		return "1 permit"
+	}
+	return fmt.Sprintf("%d permits", n)
 }
 
 // SignedPermitPDF returns the PDF a certificate token signed for a permit: the file whose

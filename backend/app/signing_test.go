@@ -104,6 +104,13 @@ func TestEnrollFIDORoles(t *testing.T) {
 	if !strings.Contains(string(req), key.KeyID) || !strings.Contains(string(req), `"officer_username": "lanhdao"`) {
 		t.Errorf("enrollment requests lack the token key:\n%s", req)
 	}
+	// The demo's "pull the key out" is for those who use keys.
+	if _, err := f.SetSoftKeyPlugged(f.clerk, false); codeOf(err) != CodeForbidden {
+		t.Errorf("a clerk pulls the key out: %v", err)
+	}
+	if st, err := f.SetSoftKeyPlugged(f.approver, true); err != nil || !st.Present || !st.Plugged {
+		t.Errorf("soft key state %+v %v", st, err)
+	}
 	// A token in the list is what a leader sees on the signing screen.
 	ts, err := f.ListTokens(f.ctx, "")
 	if err != nil || len(ts) != 1 || !ts[0].Software || ts[0].Kind != TokenFIDO {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/token"
 	"giaydiduong/backend/token/ctaphid"
@@ -148,6 +149,15 @@ func (t *Tokens) SetSoftKeyPlugged(plugged bool) (SoftKeyState, error) {
 		t.Soft.Unplug()
 	}
 	return t.SoftKey(), nil
+}
+
+// SetSoftKeyPlugged is the demo's "pull the key out" for those who use keys: leaders, and
+// the office admin who enrolls them.
+func (a *App) SetSoftKeyPlugged(actor Actor, plugged bool) (SoftKeyState, error) {
+	if !auth.Allowed(actor.Role, auth.DecideApplication) && !auth.Allowed(actor.Role, auth.ManageUsers) {
+		return SoftKeyState{}, forbidden()
+	}
+	return a.Tokens.SetSoftKeyPlugged(plugged)
 }
 
 // tokens returns the App's token access, made on first use.

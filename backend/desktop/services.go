@@ -67,7 +67,16 @@ func wire(err error) error {
 }
 
 func call[T any](b base, fn func(app.Actor) (T, error)) (T, error) {
-	actor, err := b.sess.Actor(b.ctx)
+	return callAs(b, b.sess.Actor, fn)
+}
+
+// poll is call for what a screen asks on its own timer: not the user's activity.
+func poll[T any](b base, fn func(app.Actor) (T, error)) (T, error) {
+	return callAs(b, b.sess.Observer, fn)
+}
+
+func callAs[T any](b base, who func(context.Context) (app.Actor, error), fn func(app.Actor) (T, error)) (T, error) {
+	actor, err := who(b.ctx)
 	if err != nil {
 		var zero T
 		return zero, wire(err)

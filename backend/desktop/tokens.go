@@ -9,7 +9,7 @@ type TokenService struct{ base }
 
 // List returns the tokens plugged in now; the signing screen polls it.
 func (s *TokenService) List() ([]app.TokenInfo, error) {
-	return call(s.base, func(app.Actor) ([]app.TokenInfo, error) { return s.app.ListTokens(s.ctx, "") })
+	return poll(s.base, func(app.Actor) ([]app.TokenInfo, error) { return s.app.ListTokens(s.ctx, "") })
 }
 
 func (s *TokenService) Keys() ([]app.SigningKey, error) {
@@ -25,7 +25,7 @@ func (s *TokenService) StartSign(in app.SignInput) (string, error) {
 }
 
 func (s *TokenService) SignStatus(id string) (app.SignJob, error) {
-	return call(s.base, func(a app.Actor) (app.SignJob, error) { return s.app.SigningJob(a, id) })
+	return poll(s.base, func(a app.Actor) (app.SignJob, error) { return s.app.SigningJob(a, id) })
 }
 
 func (s *TokenService) CancelSign(id string) error {
@@ -35,10 +35,10 @@ func (s *TokenService) CancelSign(id string) error {
 
 // SoftKey reports the demo's software key.
 func (s *TokenService) SoftKey() (app.SoftKeyState, error) {
-	return call(s.base, func(app.Actor) (app.SoftKeyState, error) { return s.app.Tokens.SoftKey(), nil })
+	return poll(s.base, func(app.Actor) (app.SoftKeyState, error) { return s.app.Tokens.SoftKey(), nil })
 }
 
 // SetSoftKeyPlugged plugs the demo's software key in or pulls it out.
 func (s *TokenService) SetSoftKeyPlugged(plugged bool) (app.SoftKeyState, error) {
-	return call(s.base, func(app.Actor) (app.SoftKeyState, error) { return s.app.Tokens.SetSoftKeyPlugged(plugged) })
+	return call(s.base, func(a app.Actor) (app.SoftKeyState, error) { return s.app.SetSoftKeyPlugged(a, plugged) })
 }
