@@ -133,6 +133,8 @@ export interface Settings {
   four_eyes: boolean
   /** The printer permits go to when none is chosen ('' = none set). */
   default_printer: string
+  /** The certificate token's PKCS#11 library (the CA's driver); '' = not set. */
+  pkcs11_library: string
 }
 
 export interface SetupInput {

@@ -224,6 +224,9 @@ const en: Messages = {
     defaultPrinter: 'Office default printer',
     defaultPrinterHint: 'Permits and forms print here unless the user picks another printer.',
     noDefaultPrinter: 'None (chosen when printing)',
+    pkcs11Library: 'Certificate token PKCS#11 library',
+    pkcs11LibraryPlaceholder: 'e.g. C:\\Windows\\System32\\vnptca_p11_v8.dll',
+    pkcs11LibraryHint: "The driver file your CA (VNPT-CA, Viettel-CA, BKAV-CA, FPT-CA…) installed. Leave empty on Windows to use the installed one found automatically.",
     savedPrinter: 'in use',
   },
   sign: {

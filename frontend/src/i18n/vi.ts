@@ -224,6 +224,9 @@ const vi = {
     defaultPrinter: 'Máy in mặc định của đơn vị',
     defaultPrinterHint: 'Giấy đi đường và mẫu đơn được in ra máy này khi người dùng không chọn máy khác.',
     noDefaultPrinter: 'Không đặt (người dùng chọn khi in)',
+    pkcs11Library: 'Thư viện PKCS#11 của thiết bị ký số',
+    pkcs11LibraryPlaceholder: 'Ví dụ: C:\\Windows\\System32\\vnptca_p11_v8.dll',
+    pkcs11LibraryHint: 'Tệp trình điều khiển do nhà cung cấp chữ ký số (VNPT-CA, Viettel-CA, BKAV-CA, FPT-CA…) cài vào máy. Để trống trên Windows: phần mềm tự tìm thư viện đã cài.',
     savedPrinter: 'đang dùng',
   },
   sign: {
