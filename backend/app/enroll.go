@@ -58,6 +58,56 @@ type EnrollInput struct {
 	Officer string   `json:"officer"` // the approver's username
 	Token   TokenRef `json:"token"`
 	PIN     string   `json:"pin"`
+	// Certificate chooses a PKCS#11 certificate by its fingerprint (TokenCertificates); empty
+	// takes the token's current ECDSA P-256 certificate, else its RSA one.
+	Certificate string `json:"certificate,omitempty"`
+}
+
+// TokenCertificate is a certificate on a PKCS#11 token, as the enrollment dialog offers it.
+type TokenCertificate struct {
+	Fingerprint string    `json:"fingerprint"` // SHA-256 of the certificate, hex
+	Label       string    `json:"label"`
+	SubjectCN   string    `json:"subject_cn"`
+	SubjectO    string    `json:"subject_o"`
+	Issuer      string    `json:"issuer"`
+	NotBefore   time.Time `json:"not_before"`
+	NotAfter    time.Time `json:"not_after"`
+	KeyType     string    `json:"key_type"` // EC or RSA
+	// SignsQR: an ECDSA P-256 key signs the permit QR as well as the PDF; RSA only the PDF.
+	SignsQR bool `json:"signs_qr"`
+	// Usable: current, with its private key on the token.
+	Usable bool `json:"usable"`
+}
+
+func fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:])
+}
+
+// TokenCertificates lists the certificates on a PKCS#11 token (office admin, to choose one
+// to enroll). Most tokens keep certificates behind the PIN, so it logs in.
+func (a *App) TokenCertificates(ctx context.Context, actor Actor, ref TokenRef, pin string) ([]TokenCertificate, error) {
+	if err := a.require(actor, auth.ManageUsers); err != nil {
+		return nil, err
+	}
+	sess, err := a.openPKCS11(ctx, ref, pin)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	certs, err := sess.Certificates(ctx)
+	if err != nil {
+		return nil, tokenError(err)
+	}
+	now := a.Now()
+	out := make([]TokenCertificate, 0, len(certs))
+	for _, c := range certs {
+		pub, isEC := c.Cert.PublicKey.(*ecdsa.PublicKey)
+		out = append(out, TokenCertificate{Fingerprint: fingerprint(c.Cert.Raw), Label: c.Label, SubjectCN: c.SubjectCN, SubjectO: c.SubjectO, Issuer: c.Issuer,
+			NotBefore: c.NotBefore, NotAfter: c.NotAfter, KeyType: string(c.KeyType), SignsQR: isEC && pub.Curve == elliptic.P256(),
+			Usable: c.HasKey && !now.Before(c.NotBefore) && !now.After(c.NotAfter)})
+	}
+	return out, nil
 }
 
 // EnrollToken binds the key on a token to an approver (office admin): a new FIDO credential,
@@ -111,7 +161,7 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 			return SigningKey{}, err
 		}
 		defer sess.Close()
-		cert, err := enrollableCertificate(ctx, sess, now)
+		cert, err := enrollableCertificate(ctx, sess, now, in.Certificate)
 		if err != nil {
 			return SigningKey{}, err
 		}
@@ -178,16 +228,30 @@ func (a *App) fidoLabel(ref TokenRef) string {
 	return "FIDO"
 }
 
-// enrollableCertificate picks the token's certificate for permits: a current ECDSA P-256
-// one (it signs the QR and the PDF), else a current RSA one (the PDF only).
-func enrollableCertificate(ctx context.Context, sess *pkcs11.Session, now time.Time) (pkcs11.Certificate, error) {
+// enrollableCertificate picks the token's certificate for permits: the one chosen by
+// fingerprint, else a current ECDSA P-256 one (it signs the QR and the PDF), else a current
+// RSA one (the PDF only).
+func enrollableCertificate(ctx context.Context, sess *pkcs11.Session, now time.Time, chosen string) (pkcs11.Certificate, error) {
 	certs, err := sess.Certificates(ctx)
 	if err != nil {
 		return pkcs11.Certificate{}, tokenError(err)
 	}
+	usable := func(c pkcs11.Certificate) bool { return c.HasKey && !now.Before(c.NotBefore) && !now.After(c.NotAfter) }
+	if chosen != "" {
+		for _, c := range certs {
+			if fingerprint(c.Cert.Raw) != chosen {
+				continue
+			}
+			if !usable(c) {
+				return pkcs11.Certificate{}, invalid("certificate", "unusable", "Chứng thư số đã chọn đã hết hạn, chưa có hiệu lực hoặc không có khoá bí mật trên thiết bị", "The chosen certificate is not current or has no private key on the token")
+			}
+			return c, nil
+		}
+		return pkcs11.Certificate{}, invalid("certificate", "unknown", "Thiết bị ký số không có chứng thư số đã chọn", "The token has no such certificate")
+	}
 	var rsaCert *pkcs11.Certificate
 	for i, c := range certs {
-		if !c.HasKey || now.Before(c.NotBefore) || now.After(c.NotAfter) {
+		if !usable(c) {
 			continue
 		}
 		if pub, ok := c.Cert.PublicKey.(*ecdsa.PublicKey); ok && pub.Curve == elliptic.P256() {

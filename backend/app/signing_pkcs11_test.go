@@ -174,3 +174,71 @@ func TestTokenErrorsSayWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+// TestPKCS11RSACertificateSignsPDFOnly: most Vietnamese CA tokens hold an RSA certificate,
+// which cannot make the QR's ES256 signature. Chosen by fingerprint, it signs the permit PDF;
+// the QR keeps the office key's signature and still verifies.
+func TestPKCS11RSACertificateSignsPDFOnly(t *testing.T) {
+	env := softHSM(t)
+	f := newFixture(t)
+	f.now = time.Now().In(vietnam)
+	f.Tokens = NewTokens(nil, nil)
+	t.Cleanup(f.Tokens.Close)
+	ref := f.hsmRef(env)
+	if _, err := f.TokenCertificates(f.ctx, f.approver, ref, env.PIN); codeOf(err) != CodeForbidden {
+		t.Fatalf("an approver lists certificates to enroll: %v", err)
+	}
+	certs, err := f.TokenCertificates(f.ctx, f.admin, ref, env.PIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rsaFP string
+	kinds := map[string]bool{}
+	for _, c := range certs {
+		kinds[c.KeyType] = c.SignsQR
+		if c.KeyType == "RSA" && c.Usable {
+			rsaFP = c.Fingerprint
+		}
+	}
+	if len(certs) != 2 || !kinds["EC"] || kinds["RSA"] || rsaFP == "" {
+		t.Fatalf("certificates %+v", certs)
+	}
+	enroll := func(fp string) (SigningKey, error) {
+		return f.EnrollToken(f.ctx, f.admin, EnrollInput{Officer: "lanhdao", Token: ref, PIN: env.PIN, Certificate: fp}, nil)
+	}
+	if _, err := enroll(strings.Repeat("ab", 32)); codeOf(err) != CodeValidation || AsError(err).Fields[0].Field != "certificate" {
+		t.Fatalf("unknown certificate: %v", err)
+	}
+	key, err := enroll(rsaFP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key.Algorithm != "RS256" || key.Trusted {
+		t.Fatalf("RSA key %+v (an RSA key never enters the QR trust list)", key)
+	}
+	numbers := f.issued(t, 2)
+	office := f.permitStatus(t, numbers[0])
+	res, err := f.SignPermits(f.ctx, f.approver, SignInput{Numbers: numbers, Token: ref, PIN: env.PIN}, nil)
+	if err != nil || len(res.Signed) != 2 {
+		t.Fatalf("sign: %+v %v", res, err)
+	}
+	p := f.permitStatus(t, numbers[0])
+	if p.Status != string(domain.PermitSigned) || p.SignatureKind != "digital" || p.QR != office.QR || p.KeyID != office.KeyID || p.SignedPDF == "" {
+		t.Fatalf("RSA-signed permit %+v", p)
+	}
+	if v, err := f.Verify(f.ctx, p.QR); err != nil || v.Status != permit.StatusValid {
+		t.Fatalf("verify: %+v %v", v.Result, err)
+	}
+	pdf, err := f.SignedPermitPDF(f.ctx, f.clerk, numbers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "rsa.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := exec.Command("pdfsig", path).CombinedOutput()
+	if !strings.Contains(string(out), "Signature Validation: Signature is Valid.") {
+		t.Errorf("pdfsig:\n%s", out)
+	}
+}

@@ -42,3 +42,8 @@ func (s *TokenService) SoftKey() (app.SoftKeyState, error) {
 func (s *TokenService) SetSoftKeyPlugged(plugged bool) (app.SoftKeyState, error) {
 	return call(s.base, func(a app.Actor) (app.SoftKeyState, error) { return s.app.SetSoftKeyPlugged(a, plugged) })
 }
+
+// Certificates lists a PKCS#11 token's certificates, for the office admin to choose one.
+func (s *TokenService) Certificates(ref app.TokenRef, pin string) ([]app.TokenCertificate, error) {
+	return call(s.base, func(a app.Actor) ([]app.TokenCertificate, error) { return s.app.TokenCertificates(s.ctx, a, ref, pin) })
+}

@@ -104,7 +104,7 @@ func (c *cli) tokenCmd() *cobra.Command {
 	lf.add(list)
 
 	var ef tokenFlags
-	var officer string
+	var officer, certFP string
 	enroll := &cobra.Command{
 		Use: "enroll", Args: cobra.NoArgs, Short: "bind a token's key to an approver (office admin); the PIN comes from $GDD_TOKEN_PIN",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -117,7 +117,7 @@ func (c *cli) tokenCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				k, err := a.EnrollToken(ctx, actor, app.EnrollInput{Officer: officer, Token: ref, PIN: os.Getenv("GDD_TOKEN_PIN")}, c.touchPrompt())
+				k, err := a.EnrollToken(ctx, actor, app.EnrollInput{Officer: officer, Token: ref, PIN: os.Getenv("GDD_TOKEN_PIN"), Certificate: certFP}, c.touchPrompt())
 				if err != nil {
 					return err
 				}
@@ -129,6 +129,7 @@ func (c *cli) tokenCmd() *cobra.Command {
 	}
 	ef.add(enroll)
 	enroll.Flags().StringVar(&officer, "officer", "", "the approver's username")
+	enroll.Flags().StringVar(&certFP, "cert", "", "with --pkcs11: the certificate's fingerprint from `token certs` (default: its ECDSA P-256 one, else RSA)")
 	_ = enroll.MarkFlagRequired("officer")
 
 	keys := &cobra.Command{
@@ -147,7 +148,37 @@ func (c *cli) tokenCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(list, enroll, keys)
+	var cf tokenFlags
+	certs := &cobra.Command{
+		Use: "certs", Args: cobra.NoArgs, Short: "list the certificates on a PKCS#11 token (office admin); the PIN comes from $GDD_TOKEN_PIN",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withTokens(cmd, &cf, func(ctx context.Context, a *app.App) error {
+				actor, err := c.actor(ctx, a)
+				if err != nil {
+					return err
+				}
+				if cf.pkcs11Lib == "" {
+					return errors.New("give the token: --pkcs11 LIBRARY --slot N")
+				}
+				ref, err := cf.ref(cmd, a)
+				if err != nil {
+					return err
+				}
+				cs, err := a.TokenCertificates(ctx, actor, ref, os.Getenv("GDD_TOKEN_PIN"))
+				if err != nil {
+					return err
+				}
+				return c.print(cs, func(w io.Writer) {
+					for _, ce := range cs {
+						fmt.Fprintf(w, "%s\t%s\t%s\t%s → %s\tusable=%v signs_qr=%v\n", ce.Fingerprint, ce.KeyType, ce.SubjectCN,
+							ce.NotBefore.Format("2006-01-02"), ce.NotAfter.Format("2006-01-02"), ce.Usable, ce.SignsQR)
+					}
+				})
+			})
+		},
+	}
+	cf.add(certs)
+	cmd.AddCommand(list, enroll, keys, certs)
 	return cmd
 }
 

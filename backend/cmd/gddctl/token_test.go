@@ -108,8 +108,22 @@ func TestPKCS11EnrollSignPDF(t *testing.T) {
 		t.Errorf("wrong PIN: %s", msg)
 	}
 	t.Setenv("GDD_TOKEN_PIN", hsm.PIN)
+	var certs []app.TokenCertificate
+	runOK(t, &certs, append([]string{"--data", dir, "--user", "quantri", "token", "certs", "--json"}, tok...)...)
+	ecFP := ""
+	for _, ce := range certs {
+		if ce.SignsQR && ce.Usable {
+			ecFP = ce.Fingerprint
+		}
+	}
+	if len(certs) != 2 || ecFP == "" {
+		t.Fatalf("certs: %+v", certs)
+	}
 	var key app.SigningKey
-	runOK(t, &key, append([]string{"--data", dir, "--user", "quantri", "token", "enroll", "--officer", "lanhdao", "--json"}, tok...)...)
+	runOK(t, &key, append([]string{"--data", dir, "--user", "quantri", "token", "enroll", "--officer", "lanhdao", "--cert", ecFP, "--json"}, tok...)...)
+	if key.Algorithm != "ES256" || !key.Trusted {
+		t.Fatalf("enrolled %+v", key)
+	}
 	numbers := issuedPermits(t, dir, 2)
 	var res signResultJSON
 	runOK(t, &res, append(append([]string{"--data", dir, "--user", "lanhdao", "permit", "sign", "--json"}, tok...), numbers...)...)
