@@ -11,6 +11,8 @@ import type {
   Permit,
   PrintJob,
   SignInput,
+  TokenCertificate,
+  TokenRef,
   SignJob,
   SignResult,
   SigningKey,
@@ -248,6 +250,9 @@ export const TokenService = {
   List: async (): Promise<TokenInfo[]> => ((await call<unknown[] | null>('TokenService', 'List')) ?? []).map(normalizeToken),
   /** The keys enrolled in this office. */
   Keys: async (): Promise<SigningKey[]> => ((await call<unknown[] | null>('TokenService', 'Keys')) ?? []).map(normalizeKey),
+  /** Office admin: the certificates on a PKCS#11 token (logs in with the PIN). */
+  Certificates: async (ref: TokenRef, pin: string): Promise<TokenCertificate[]> =>
+    (await call<TokenCertificate[] | null>('TokenService', 'Certificates', ref, pin)) ?? [],
   /** Office admin: binds a token to an approver (a FIDO key waits for a touch). */
   Enroll: async (input: EnrollInput): Promise<SigningKey> => normalizeKey(await call<unknown>('TokenService', 'Enroll', input)),
   /** Approver: starts signing permits in the background; the job id. */

@@ -373,6 +373,24 @@ export interface EnrollInput {
   officer: string
   token: TokenRef
   pin: string
+  /** PKCS#11: the chosen certificate's fingerprint; omitted = the token's ECDSA one, else RSA. */
+  certificate?: string
+}
+
+/** A certificate on a PKCS#11 token, offered when enrolling. */
+export interface TokenCertificate {
+  fingerprint: string
+  label: string
+  subject_cn: string
+  subject_o: string
+  issuer: string
+  not_before: string
+  not_after: string
+  key_type: 'EC' | 'RSA' | string
+  /** An ECDSA P-256 key signs the QR as well as the PDF; an RSA key only the PDF. */
+  signs_qr: boolean
+  /** Current, with its private key on the token. */
+  usable: boolean
 }
 
 export interface SignInput {
