@@ -55,5 +55,21 @@ export function useFieldErrors(labelOf?: (field: string) => string | undefined) 
     return err.text(locale.value)
   })
 
-  return { error, set, clear, clearField, feedback, status, summary, message }
+  /**
+   * The backend's message, then what each field not shown at an input says when it says
+   * something more: for a form whose inputs show their own field's message.
+   */
+  function headline(shownAtInput: (field: string) => boolean): string {
+    const err = error.value
+    if (!err) return ''
+    const texts = [err.text(locale.value)]
+    for (const f of err.fields) {
+      if (shownAtInput(f.field)) continue
+      const s = fieldText(f, locale.value)
+      if (s && !texts.includes(s)) texts.push(s)
+    }
+    return texts.join(' · ')
+  }
+
+  return { error, set, clear, clearField, feedback, status, summary, message, headline }
 }

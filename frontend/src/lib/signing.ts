@@ -99,3 +99,12 @@ export function keepSelected(selected: readonly string[], listed: readonly strin
   const have = new Set(listed)
   return selected.filter((n) => have.has(n))
 }
+
+/** The error fields a token form shows at its token and PIN inputs. */
+export function isTokenField(field: string): boolean {
+  return field === 'token' || field.startsWith('token.')
+}
+
+export function shownAtTokenForm(field: string): boolean {
+  return field === 'pin' || isTokenField(field)
+}

@@ -9,12 +9,14 @@ import { useSignJob, useTokenList, type SignApi } from '../../src/composables/si
 import { useSessionStore } from '../../src/stores/session'
 import { useSigningStore } from '../../src/stores/signing'
 import {
+  isTokenField,
   keepSelected,
   pickToken,
   pinRequired,
   progressOf,
   resultMessage,
   resultTone,
+  shownAtTokenForm,
   tokenKey,
   tokenLabel,
   tokenRef,
@@ -486,5 +488,13 @@ describe('the signing store', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(store.job).toBeNull()
     expect(store.result).toBeNull()
+  })
+})
+
+describe('shownAtTokenForm', () => {
+  it('keeps the PIN and token fields at their inputs and the rest in the headline', () => {
+    expect(['pin', 'token', 'token.kind', 'numbers', 'certificate'].filter((f) => !shownAtTokenForm(f))).toEqual(['numbers', 'certificate'])
+    expect(isTokenField('token.kind')).toBe(true)
+    expect(isTokenField('pin')).toBe(false)
   })
 })
