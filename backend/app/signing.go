@@ -201,7 +201,8 @@ func (a *App) openFIDOBatch(ctx context.Context, b *batch, in SignInput) error {
 	if err != nil {
 		return err
 	}
-	s, err := token.NewFIDOSigner(ctx, dev, cred, token.SignerOptions{PIN: in.PIN, OnTouch: func() { b.touch.set(true) }, Logger: a.log})
+	// One touch for the batch where the key verifies the leader by PIN; else one per permit.
+	s, err := token.NewFIDOSigner(ctx, dev, cred, token.SignerOptions{PIN: in.PIN, Batch: token.TouchOnce, OnTouch: func() { b.touch.set(true) }, Logger: a.log})
 	if err != nil {
 		_ = dev.Close()
 		return tokenError(err)

@@ -375,8 +375,18 @@ func TestFIDOPIN(t *testing.T) {
 	if err := k.Plug(); err != nil {
 		t.Fatal(err)
 	}
+	touched := k.Stats().Touches
 	if err := sign("2468"); err != nil {
 		t.Fatalf("right PIN after re-plugging: %v", err)
+	}
+	// With the PIN given, the batch takes one touch; the rest carry user verification.
+	if got := k.Stats().Touches - touched; got != 1 {
+		t.Errorf("%d touches for a batch of 2 with the PIN, want 1", got)
+	}
+	for _, n := range numbers {
+		if v, err := f.Verify(f.ctx, f.permitStatus(t, n).QR); err != nil || v.Status != permit.StatusValid {
+			t.Errorf("%s verifies %+v %v", n, v.Result, err)
+		}
 	}
 	if p := f.permitStatus(t, numbers[1]); p.Status != string(domain.PermitSigned) {
 		t.Errorf("%s: %s", numbers[1], p.Status)

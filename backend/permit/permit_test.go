@@ -370,17 +370,27 @@ func TestFIDOSigner(t *testing.T) {
 		t.Errorf("frame added to a plain signature: %s", res.Status)
 	}
 
-	t.Run("without user presence", func(t *testing.T) {
-		fido.flags = 0x00
-		defer func() { fido.flags = 0x01 }()
-		text, err := Encode(context.Background(), samplePayload(), fido)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res := f.verify(text); res.Status != StatusBadSignature {
-			t.Errorf("status %s, want BAD_SIGNATURE", res.Status)
-		}
-	})
+	for _, tc := range []struct {
+		name  string
+		flags byte
+		want  Status
+	}{
+		{"neither user presence nor verification", 0x00, StatusBadSignature},
+		{"user verified (PIN) without a touch", 0x04, StatusValid},
+		{"touched and verified", 0x05, StatusValid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fido.flags = tc.flags
+			defer func() { fido.flags = 0x01 }()
+			text, err := Encode(context.Background(), samplePayload(), fido)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := f.verify(text); res.Status != tc.want {
+				t.Errorf("status %s, want %s", res.Status, tc.want)
+			}
+		})
+	}
 	t.Run("credential for another relying party", func(t *testing.T) {
 		fido.rpID = "example.com"
 		defer func() { fido.rpID = FIDORelyingPartyID }()

@@ -250,8 +250,10 @@ func (m Sign1) verify(aad string, pub *ecdsa.PublicKey) error {
 		if !bytes.Equal(ad[:32], fidoRPID[:]) {
 			return fmt.Errorf("%w: FIDO assertion is not for relying party %q", errSignature, FIDORelyingPartyID)
 		}
-		if ad[32]&0x01 == 0 { // UP flag
-			return fmt.Errorf("%w: FIDO assertion without user presence", errSignature)
+		// The key vouches that its user touched it (UP) or gave its PIN (UV): either is a
+		// person's act, not just a key left plugged in.
+		if ad[32]&(fidoFlagUP|fidoFlagUV) == 0 {
+			return fmt.Errorf("%w: FIDO assertion with neither user presence nor user verification", errSignature)
 		}
 		digest := sha256.Sum256(content)
 		content = append(bytes.Clone(ad), digest[:]...)
@@ -267,6 +269,12 @@ func (m Sign1) verify(aad string, pub *ecdsa.PublicKey) error {
 	}
 	return nil
 }
+
+// Authenticator data flags (WebAuthn §6.1).
+const (
+	fidoFlagUP = 0x01
+	fidoFlagUV = 0x04
+)
 
 // Encode signs p with s and returns the QR text: Prefix + base45(COSE_Sign1(CBOR payload)).
 // p.KeyID is set from s; a different non-zero p.KeyID is an error.

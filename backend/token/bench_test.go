@@ -48,12 +48,13 @@ func BenchmarkBatchSign(b *testing.B) {
 	tests := []struct {
 		name     string
 		cfg      softfido.Config
+		pin      string
 		presence token.BatchPresence
 	}{
-		{"ctap2/touch-each", softfido.Config{}, token.TouchEach},
-		{"ctap2/touch-once", softfido.Config{}, token.TouchOnce},
-		{"u2f/touch-each", softfido.Config{U2FOnly: true}, token.TouchEach},
-		{"ctap2/touch-each/state-on-disk", softfido.Config{Dir: "<temp>"}, token.TouchEach},
+		{"ctap2/touch-each", softfido.Config{}, "", token.TouchEach},
+		{"ctap2/pin/touch-once", softfido.Config{}, "2468", token.TouchOnce},
+		{"u2f/touch-each", softfido.Config{U2FOnly: true}, "", token.TouchEach},
+		{"ctap2/touch-each/state-on-disk", softfido.Config{Dir: "<temp>"}, "", token.TouchEach},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
@@ -62,11 +63,16 @@ func BenchmarkBatchSign(b *testing.B) {
 				tt.cfg.Dir = b.TempDir()
 			}
 			k := plugIn(b, tt.cfg)
-			cred, err := token.Enroll(ctx, k.dev, token.EnrollOptions{})
+			if tt.pin != "" {
+				if err := k.dev.SetPIN(ctx, tt.pin); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cred, err := token.Enroll(ctx, k.dev, token.EnrollOptions{PIN: tt.pin})
 			if err != nil {
 				b.Fatal(err)
 			}
-			s, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: tt.presence})
+			s, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: tt.presence, PIN: tt.pin})
 			if err != nil {
 				b.Fatal(err)
 			}

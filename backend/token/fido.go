@@ -212,17 +212,17 @@ func mapPINError(err error) error {
 	return err
 }
 
-// BatchPresence says how SignBatch asks for touches.
+// BatchPresence says how a signer asks for touches.
 type BatchPresence int
 
 const (
-	// TouchEach asks for a touch per permit. It is the default because every signature then
-	// carries the user-presence flag, which permit.Verify requires.
+	// TouchEach asks for a touch per permit: every signature carries the user-presence flag.
 	TouchEach BatchPresence = iota
-	// TouchOnce asks for one touch, then signs the rest silently (CTAP2 up=false, U2F 0x08)
-	// where the key allows it, falling back to TouchEach where it does not. Silent signatures
-	// lack the user-presence flag: permit.Verify currently answers BAD_SIGNATURE for them and
-	// Encode refuses them, so this is only for a verifier policy that accepts them.
+	// TouchOnce asks for one touch, then signs the rest without one (CTAP2 up=false) where
+	// the key verified the user with its PIN for this signer: those signatures carry the
+	// user-verified flag, which permit.Verify accepts in place of presence (UP or UV), as a
+	// certificate token's signatures rest on its PIN alone. A key without a PIN (and every
+	// U2F key, which cannot verify the user) is asked for a touch per permit.
 	TouchOnce
 )
 
@@ -266,6 +266,7 @@ type FIDOSigner struct {
 
 	mu        sync.Mutex // one signing operation at a time
 	noSilent  bool       // the key refused a silent assertion
+	touched   bool       // a signature of this signer carried user presence
 	onTouchFn func()
 }
 
@@ -328,30 +329,31 @@ func (s *FIDOSigner) Credential() Credential { return s.cred }
 // Sign implements permit.Signer; a FIDO key cannot sign a raw message.
 func (s *FIDOSigner) Sign(context.Context, []byte) ([]byte, error) { return nil, ErrFramedOnly }
 
-// SignFramed implements permit.FramedSigner with one touch.
+// SignFramed implements permit.FramedSigner: with one touch, or, after the first touch of a
+// TouchOnce signer with a PIN, none (see TouchOnce).
 func (s *FIDOSigner) SignFramed(ctx context.Context, message []byte) ([]byte, permit.Frame, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dev.SetKeepalive(touchPrompt(s.onTouchFn))
 	defer s.dev.SetKeepalive(nil)
-	sg, err := s.assert(ctx, message, false)
+	sg, err := s.sign(ctx, message)
 	if err != nil {
 		return nil, permit.Frame{}, fmt.Errorf("fido sign: %w", err)
 	}
 	return sg.Signature, sg.Frame, nil
 }
 
-// SupportsSilent reports false once the key has refused a silent assertion. getInfo has no
-// field for it (its "up" option says whether the key can test presence at all), so the
-// signer asks once, in a batch, and remembers the answer.
+// SupportsSilent reports false once the key has refused a silent assertion, or answered one
+// without user verification. getInfo has no field for it (its "up" option says whether the
+// key can test presence at all), so the signer asks once and remembers the answer.
 func (s *FIDOSigner) SupportsSilent() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return !s.noSilent
 }
 
-// SignBatch signs messages in order. With BatchPresence TouchOnce and a key that allows it,
-// only the first needs a touch; otherwise each does, and touch is called for each. progress
+// SignBatch signs messages in order; with TouchOnce and a key with a PIN, only the first
+// needs a touch (see TouchOnce), otherwise each does, and touch is called for each. progress
 // is called after every signature. On any failure (the key pulled out, a cancelled context)
 // it returns the signatures made so far, in order, with an error saying how many were done;
 // callers keep those and leave the rest unsigned.
@@ -365,13 +367,7 @@ func (s *FIDOSigner) SignBatch(ctx context.Context, messages [][]byte, progress 
 	defer s.dev.SetKeepalive(nil)
 	out := make([]Signed, 0, len(messages))
 	for i, m := range messages {
-		silent := s.opts.Batch == TouchOnce && i > 0 && !s.noSilent
-		sg, err := s.assert(ctx, m, silent)
-		if silent && refusedSilent(err) {
-			s.noSilent = true
-			s.log.Info("fido signer: the key refuses silent assertions; one touch per permit from now on", "err", err)
-			sg, err = s.assert(ctx, m, false)
-		}
+		sg, err := s.sign(ctx, m)
 		if err != nil {
 			return out, fmt.Errorf("fido batch: signed %d of %d, stopped at %d: %w", len(out), len(messages), i+1, err)
 		}
@@ -381,6 +377,22 @@ func (s *FIDOSigner) SignBatch(ctx context.Context, messages [][]byte, progress 
 		}
 	}
 	return out, nil
+}
+
+// sign makes one assertion, silent when TouchOnce allows it; a key that refuses a silent one,
+// or answers it without user verification, is asked with a touch instead, and from then on.
+func (s *FIDOSigner) sign(ctx context.Context, m []byte) (Signed, error) {
+	silent := s.opts.Batch == TouchOnce && s.touched && s.token != nil && !s.noSilent
+	sg, err := s.assert(ctx, m, silent)
+	if silent && (refusedSilent(err) || (err == nil && sg.Frame.AuthenticatorData[32]&ctaphid.FlagUV == 0)) {
+		s.noSilent = true
+		s.log.Info("fido signer: the key does not sign verified without a touch; one touch per permit from now on", "err", err)
+		sg, err = s.assert(ctx, m, false)
+	}
+	if err == nil && !silent {
+		s.touched = true
+	}
+	return sg, err
 }
 
 // refusedSilent recognises a key's "no" to a silent assertion: CTAP2 rejects the option, and

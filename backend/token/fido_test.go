@@ -282,22 +282,24 @@ func batchMessages(n int) [][]byte {
 	return out
 }
 
-// TestSignBatch: 80 permits take one touch where the key signs silently and the batch asks
-// for TouchOnce, else 80; progress is reported after each, in order.
+// TestSignBatch: 80 permits take one touch where the key has a PIN, signs silently, and the
+// batch asks for TouchOnce (the silent ones carry user verification); else 80. Progress is
+// reported after each, in order.
 func TestSignBatch(t *testing.T) {
 	const n = 80
 	tests := []struct {
 		name    string
 		cfg     softfido.Config
+		pin     string
 		batch   token.BatchPresence
 		touches int
 		silent  int
 	}{
-		{"CTAP2, touch once, key signs silently", softfido.Config{}, token.TouchOnce, 1, n - 1},
-		{"CTAP2, touch once, key refuses up=false", softfido.Config{NoSilent: true}, token.TouchOnce, n, 0},
-		{"CTAP2, touch each (default)", softfido.Config{}, token.TouchEach, n, 0},
-		{"U2F, touch once, key knows 0x08", softfido.Config{U2FOnly: true}, token.TouchOnce, 1, n - 1},
-		{"U2F, touch once, key refuses 0x08", softfido.Config{U2FOnly: true, NoSilent: true}, token.TouchOnce, n, 0},
+		{"CTAP2 with PIN, touch once", softfido.Config{}, "1357", token.TouchOnce, 1, n - 1},
+		{"CTAP2 with PIN, touch once, key refuses up=false", softfido.Config{NoSilent: true}, "1357", token.TouchOnce, n, 0},
+		{"CTAP2 without PIN, touch once: no verification, so a touch each", softfido.Config{}, "", token.TouchOnce, n, 0},
+		{"CTAP2 with PIN, touch each (default)", softfido.Config{}, "1357", token.TouchEach, n, 0},
+		{"U2F, touch once, key knows 0x08: U2F cannot verify, so a touch each", softfido.Config{U2FOnly: true}, "", token.TouchOnce, n, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,11 +307,16 @@ func TestSignBatch(t *testing.T) {
 			tt.cfg.Presence = softfido.Presence{Mode: softfido.NoTouch}
 			k := plugIn(t, tt.cfg)
 			o := &officer{key: k.key}
-			cred, err := token.Enroll(ctx, k.dev, token.EnrollOptions{OnTouch: k.key.Touch})
+			if tt.pin != "" {
+				if err := k.dev.SetPIN(ctx, tt.pin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cred, err := token.Enroll(ctx, k.dev, token.EnrollOptions{OnTouch: k.key.Touch, PIN: tt.pin})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: tt.batch})
+			s, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: tt.batch, PIN: tt.pin})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -340,8 +347,12 @@ func TestSignBatch(t *testing.T) {
 				if !verifiesFramed(pub, msgs[i], sg) {
 					t.Fatalf("signature %d does not verify over authenticatorData | SHA-256(message)", i+1)
 				}
-				if up := sg.Frame.AuthenticatorData[32]&0x01 != 0; up != (i == 0 || tt.silent == 0) {
+				flags := sg.Frame.AuthenticatorData[32]
+				if up := flags&0x01 != 0; up != (i == 0 || tt.silent == 0) {
 					t.Errorf("signature %d: UP flag %v", i+1, up)
+				}
+				if flags&0x05 == 0 {
+					t.Errorf("signature %d has neither UP nor UV: no verifier accepts it", i+1)
 				}
 			}
 		})
@@ -357,46 +368,58 @@ func verifiesFramed(pub *ecdsa.PublicKey, msg []byte, sg token.Signed) bool {
 	return ecdsa.Verify(pub, digest[:], r, s)
 }
 
-// TestEncodeBatch signs 80 permit QR texts: with one touch each they all verify. A batch
-// signed silently after the first touch does not: permit requires the UP flag, and Encode's
-// own check stops at the second permit. This pins down the conflict for whoever sets policy.
+// TestEncodeBatch signs 80 permit QR texts and verifies them: with one touch each, and,
+// on a key with a PIN, with one touch for the batch (the rest carry user verification).
+// Without a PIN, TouchOnce still asks for a touch each, since a silent signature would carry
+// neither flag and fail at every checkpoint.
 func TestEncodeBatch(t *testing.T) {
 	const n = 80
-	ctx := context.Background()
-	k := plugIn(t, softfido.Config{})
-	cred, err := token.Enroll(ctx, k.dev, token.EnrollOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	trust, revoked := province(t, cred)
 	payloads := make([]permit.Payload, n)
 	for i := range payloads {
 		payloads[i] = samplePayload(1000 + i)
 	}
-
-	each, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: token.TouchEach})
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name    string
+		pin     string
+		batch   token.BatchPresence
+		touches int
+	}{
+		{"touch each", "", token.TouchEach, n},
+		{"touch once without PIN", "", token.TouchOnce, n},
+		{"touch once with PIN", "2468", token.TouchOnce, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			k := plugIn(t, softfido.Config{})
+			if tc.pin != "" {
+				if err := k.dev.SetPIN(ctx, tc.pin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cred, err := token.Enroll(ctx, k.dev, token.EnrollOptions{PIN: tc.pin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			trust, revoked := province(t, cred)
+			s, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: tc.batch, PIN: tc.pin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := k.key.Stats().Touches
+			texts, err := s.EncodeBatch(ctx, payloads, nil, nil)
+			if err != nil || len(texts) != n {
+				t.Fatalf("%d texts, %v", len(texts), err)
+			}
+			if got := k.key.Stats().Touches - before; got != tc.touches {
+				t.Errorf("%d touches, want %d", got, tc.touches)
+			}
+			for i, text := range texts {
+				if res := verify(text, trust, revoked); res.Status != permit.StatusValid {
+					t.Fatalf("permit %d: %s (%s)", i+1, res.Status, res.Detail)
+				}
+			}
+		})
 	}
-	texts, err := each.EncodeBatch(ctx, payloads, nil, nil)
-	if err != nil || len(texts) != n {
-		t.Fatalf("%d texts, %v", len(texts), err)
-	}
-	for i, text := range texts {
-		if res := verify(text, trust, revoked); res.Status != permit.StatusValid {
-			t.Fatalf("permit %d: %s (%s)", i+1, res.Status, res.Detail)
-		}
-	}
-
-	once, err := token.NewFIDOSigner(ctx, k.dev, cred, token.SignerOptions{Logger: quiet, Batch: token.TouchOnce})
-	if err != nil {
-		t.Fatal(err)
-	}
-	texts, err = once.EncodeBatch(ctx, payloads, nil, nil)
-	if err == nil || !strings.Contains(err.Error(), "without user presence") || len(texts) != 1 {
-		t.Fatalf("silent batch: %d texts, %v", len(texts), err)
-	}
-	t.Logf("silent batch stops at permit 2: %v", err)
 }
 
 // TestBatchRemoval pulls the key out when the 31st signing request arrives: the 30 permits
