@@ -247,6 +247,7 @@ const en: Messages = {
     pinLocked: 'PIN locked',
     pinFinalTry: 'One PIN attempt left: one more wrong PIN locks the key.',
     pin: 'PIN',
+    pinOnceHint: 'With the PIN, one touch signs the whole batch',
     pinOptional: 'PIN (if the key has one)',
     pinRequired: 'Enter the signing key’s PIN',
     signN: 'Sign {n} permits',

@@ -247,6 +247,7 @@ const vi = {
     pinLocked: 'PIN đã bị khoá',
     pinFinalTry: 'Chỉ còn một lần nhập PIN: nhập sai lần nữa khoá ký sẽ bị khoá.',
     pin: 'Mã PIN',
+    pinOnceHint: 'Nhập PIN để chỉ chạm khoá một lần cho cả lượt',
     pinOptional: 'Mã PIN (nếu khoá có đặt PIN)',
     pinRequired: 'Nhập mã PIN của khoá ký',
     signN: 'Ký {n} giấy',
