@@ -140,17 +140,22 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 			return nil, invalid("numbers", "duplicate", "Giấy số "+n+" được chọn hai lần", "Permit "+n+" is listed twice")
 		}
 		seen[n] = true
-		var p store.Permit
-		if err := a.db.WithContext(ctx).First(&p, "number = ?", n).Error; err != nil {
-			if isNotFound(err) {
+		p, err := a.GetPermit(ctx, n)
+		if err != nil {
+			if AsError(err).Code == CodeNotFound {
 				return nil, invalid("numbers", "unknown", "Không có giấy đi đường số "+n, "No permit "+n)
 			}
-			return nil, fmt.Errorf("read permit: %w", err)
+			return nil, err
 		}
 		if p.Status != string(domain.PermitAwaitingHand) {
 			return nil, invalid("numbers", "not_awaiting", "Giấy số "+n+" không ở trạng thái chờ lãnh đạo ký", "Permit "+n+" is not waiting for a signature")
 		}
-		b.permits = append(b.permits, p)
+		// A permit whose travel window has passed is of no use to anyone once signed.
+		if p.Expired {
+			return nil, invalid("numbers", "expired", "Giấy số "+n+" đã hết thời hạn đi lại ("+ddmmyyyy(p.Application.ValidTo)+"): không ký, hãy cấp giấy mới nếu cần",
+				"Permit "+n+" has expired ("+p.Application.ValidTo+"): it is not signed")
+		}
+		b.permits = append(b.permits, p.Permit)
 	}
 	var err error
 	if b.office, err = a.officeOrErr(ctx); err != nil {

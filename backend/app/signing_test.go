@@ -200,6 +200,13 @@ func TestSignRefusalsChangeNothing(t *testing.T) {
 			}
 		})
 	}
+	// A permit whose travel window has passed is not signed.
+	expired := f.issued(t, 1)[0]
+	f.now = f.now.AddDate(0, 0, 8) // f.input() is valid for 7 days
+	if _, err := f.SignPermits(f.ctx, f.approver, SignInput{Numbers: []string{expired}, Token: fido}, nil); codeOf(err) != CodeValidation || AsError(err).Fields[0].Code != "expired" {
+		t.Errorf("expired permit: %v", err)
+	}
+	f.now = f.now.AddDate(0, 0, -8)
 	// Another key than the enrolled one signs nothing, and says why.
 	f.softKey(t, softfido.Config{})
 	res, err := f.SignPermits(f.ctx, f.approver, SignInput{Numbers: numbers, Token: fido}, nil)
