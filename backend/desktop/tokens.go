@@ -1,6 +1,8 @@
 package desktop
 
 import (
+	"encoding/base64"
+
 	"giaydiduong/backend/app"
 )
 
@@ -46,4 +48,23 @@ func (s *TokenService) SetSoftKeyPlugged(plugged bool) (app.SoftKeyState, error)
 // Certificates lists a PKCS#11 token's certificates, for the office admin to choose one.
 func (s *TokenService) Certificates(ref app.TokenRef, pin string) ([]app.TokenCertificate, error) {
 	return call(s.base, func(a app.Actor) ([]app.TokenCertificate, error) { return s.app.TokenCertificates(s.ctx, a, ref, pin) })
+}
+
+// TrustRequests is the office's keys as the trust-list request file for the province (JSON).
+func (s *TokenService) TrustRequests() (string, error) {
+	return call(s.base, func(app.Actor) (string, error) {
+		b, err := s.app.EnrollmentRequests(s.ctx)
+		return string(b), err
+	})
+}
+
+// ImportTrust imports the province's trust bundle file (base64), office admin only.
+func (s *TokenService) ImportTrust(b64 string) (app.TrustStatus, error) {
+	return call(s.base, func(a app.Actor) (app.TrustStatus, error) {
+		data, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return app.TrustStatus{}, badFile("bundle")
+		}
+		return s.app.ImportTrustBundle(s.ctx, a, data)
+	})
 }
