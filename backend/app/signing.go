@@ -181,7 +181,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 			return nil, fmt.Errorf("enrolled key id: %w", err)
 		}
 		if _, ok := tl.Lookup(kid); !ok {
-			return nil, newError(CodeConflict, "Khoá ký của lãnh đạo chưa có trong danh sách tin cậy của tỉnh: gửi yêu cầu đăng ký khoá (gddctl trust request) và nhập danh sách mới trước khi ký",
+			return nil, newError(CodeConflict, "Khoá ký của lãnh đạo chưa có trong danh sách tin cậy của tỉnh: quản trị văn phòng gửi yêu cầu đăng ký khoá cho tỉnh (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới trước khi ký",
 				"The leader's key is not in the provincial trust list yet: send the enrollment request and import the new list first")
 		}
 	}

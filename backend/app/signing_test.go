@@ -97,7 +97,10 @@ func TestEnrollFIDORoles(t *testing.T) {
 		t.Errorf("key.enroll events: %d", f.events(t, "key.enroll"))
 	}
 	// The enrollment is a trust-list request for the province.
-	req, err := f.EnrollmentRequests(f.ctx)
+	if _, err := f.EnrollmentRequests(f.ctx, f.clerk); codeOf(err) != CodeForbidden {
+		t.Errorf("a clerk exports the request: %v", err)
+	}
+	req, err := f.EnrollmentRequests(f.ctx, f.admin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,5 +400,48 @@ func TestFIDOPIN(t *testing.T) {
 	}
 	if p := f.permitStatus(t, numbers[1]); p.Status != string(domain.PermitSigned) {
 		t.Errorf("%s: %s", numbers[1], p.Status)
+	}
+}
+
+// TestDemoReSigningKeepsRevocationsAndSameBundleIsNoOp: the demo office re-signs its list
+// when a key is enrolled; the revocations it had must stay in the signed list, and importing
+// the very same bundle file twice changes nothing.
+func TestDemoReSigningKeepsRevocationsAndSameBundleIsNoOp(t *testing.T) {
+	f := newFixture(t)
+	number := f.issued(t, 1)[0]
+	if _, err := f.RevokePermit(f.ctx, f.approver, number, "Cấp nhầm người"); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Second) // lists are dated to the second
+	f.enrollSoft(t, f.softKey(t, softfido.Config{}), "")
+	root, err := f.provinceRoot(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latest store.TrustBundle
+	if err := f.DB().Order("id DESC").First(&latest).Error; err != nil {
+		t.Fatal(err)
+	}
+	tl, rl, err := permit.ParseBundle(latest.Bundle, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rl.Lookup(number); !ok || len(tl.Entries) != 2 {
+		t.Fatalf("re-signed list: %d keys, revocation of %s kept: %v", len(tl.Entries), number, ok)
+	}
+	count := func() (rows, events int64) {
+		if err := f.DB().Model(&store.TrustBundle{}).Count(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		return rows, f.events(t, "trust.import")
+	}
+	rows0, events0 := count()
+	for i := 0; i < 2; i++ {
+		if _, err := f.ImportTrustBundle(f.ctx, f.admin, latest.Bundle); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r, e := count(); r != rows0 || e != events0 {
+		t.Errorf("importing the current bundle again: rows %d→%d, events %d→%d", rows0, r, events0, e)
 	}
 }

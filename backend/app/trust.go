@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -102,6 +103,9 @@ func (a *App) ImportTrustBundle(ctx context.Context, actor Actor, data []byte) (
 func (c *change) storeBundle(data []byte, root crypto.PublicKey, tl *permit.TrustList, rl *permit.RevocationList) error {
 	var cur store.TrustBundle
 	err := c.tx.Order("id DESC").First(&cur).Error
+	if err == nil && bytes.Equal(cur.Bundle, data) {
+		return nil // the same file again: nothing changes
+	}
 	if err == nil && (tl.IssuedAt.Before(cur.TrustIssuedAt) || rl.IssuedAt.Before(cur.RevocationIssuedAt)) {
 		return newError(CodeConflict, "Tệp danh sách cũ hơn danh sách đang dùng", "The bundle is older than the current lists")
 	}
@@ -195,8 +199,12 @@ type EnrollmentRequest struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
-// EnrollmentRequests lists the office's keys as trust-list requests for the province.
-func (a *App) EnrollmentRequests(ctx context.Context) ([]byte, error) {
+// EnrollmentRequests lists the office's keys as trust-list requests for the province
+// (office admin, who sends them).
+func (a *App) EnrollmentRequests(ctx context.Context, actor Actor) ([]byte, error) {
+	if err := a.require(actor, auth.ManageSettings); err != nil {
+		return nil, err
+	}
 	var keys []store.SigningKey
 	if err := a.db.WithContext(ctx).Order("created_at").Find(&keys).Error; err != nil {
 		return nil, fmt.Errorf("read signing keys: %w", err)
@@ -249,6 +257,9 @@ func (a *App) seedDemoTrust(ctx context.Context, actor string) error {
 			ValidFrom: from.UTC().Truncate(time.Second), ValidTo: to.UTC().Truncate(time.Second)})
 	}
 	rl := permit.RevocationList{IssuedAt: now}
+	if _, cur, _, err := a.lists(ctx); err == nil {
+		rl.Entries = cur.Entries // re-signing for a new key keeps every revocation
+	}
 	data, err := permit.BuildBundle(ctx, tl, rl, root, root.Public())
 	if err != nil {
 		return err

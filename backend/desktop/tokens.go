@@ -52,8 +52,8 @@ func (s *TokenService) Certificates(ref app.TokenRef, pin string) ([]app.TokenCe
 
 // TrustRequests is the office's keys as the trust-list request file for the province (JSON).
 func (s *TokenService) TrustRequests() (string, error) {
-	return call(s.base, func(app.Actor) (string, error) {
-		b, err := s.app.EnrollmentRequests(s.ctx)
+	return call(s.base, func(a app.Actor) (string, error) {
+		b, err := s.app.EnrollmentRequests(s.ctx, a)
 		return string(b), err
 	})
 }

@@ -99,10 +99,10 @@ func (c *cli) trustCmd() *cobra.Command {
 	root.Flags().StringVarP(&rootOut, "output", "o", "-", "file to write (- for standard output)")
 	var reqOut string
 	request := &cobra.Command{
-		Use: "request", Short: "write this office's keys as trust-list requests for the province", Args: cobra.NoArgs,
+		Use: "request", Short: "write this office's keys as trust-list requests for the province (office admin)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				data, err := a.EnrollmentRequests(ctx)
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				data, err := a.EnrollmentRequests(ctx, actor)
 				if err != nil {
 					return err
 				}
