@@ -65,7 +65,7 @@ type batch struct {
 	leader  store.User
 	key     store.SigningKey
 	office  *OfficeInfo
-	permits []store.Permit
+	permits []Permit // read once, with their applications, when the batch is checked
 	// qr signs a QR (FIDO or an EC certificate); nil for an RSA certificate, whose permits
 	// keep the office-signed QR.
 	qr permit.Signer
@@ -155,7 +155,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 			return nil, invalid("numbers", "expired", "Giấy số "+n+" đã hết thời hạn đi lại ("+ddmmyyyy(p.Application.ValidTo)+"): không ký, hãy cấp giấy mới nếu cần",
 				"Permit "+n+" has expired ("+p.Application.ValidTo+"): it is not signed")
 		}
-		b.permits = append(b.permits, p.Permit)
+		b.permits = append(b.permits, p)
 	}
 	var err error
 	if b.office, err = a.officeOrErr(ctx); err != nil {
@@ -277,17 +277,14 @@ func (a *App) runBatch(ctx context.Context, b *batch, progress func(SignProgress
 	return res
 }
 
-// signOne signs one permit and saves it in its own transaction.
-func (a *App) signOne(ctx context.Context, b *batch, p store.Permit) error {
-	var appRec store.Application
-	if err := a.db.WithContext(ctx).First(&appRec, "id = ?", p.ApplicationID).Error; err != nil {
-		return fmt.Errorf("read permit %s application: %w", p.Number, err)
-	}
+// signOne signs one permit and saves it in its own transaction; the save checks the permit
+// is still the version the batch read.
+func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 	at := a.Now().UTC().Truncate(time.Second)
 	qr, keyID := p.QR, p.KeyID
 	if b.qr != nil {
 		// The QR says when the leader signed: that is when the permit took effect.
-		payload, err := payloadOf(appRec, p.Number, at)
+		payload, err := payloadOf(p.Application.Application, p.Number, at)
 		if err != nil {
 			return err
 		}
@@ -305,11 +302,11 @@ func (a *App) signOne(ctx context.Context, b *batch, p store.Permit) error {
 		}
 	}
 	return a.write(ctx, b.actor.Username, func(c *change) error {
-		upd := map[string]any{"status": string(domain.PermitSigned), "version": p.Version + 1, "updated_at": c.at, "qr": qr, "key_id": keyID,
-			"signature_kind": render.SignatureDigital, "signer_name": b.leader.FullName, "signer_title": b.leader.Title, "signed_at": at, "signed_by": b.actor.UserID}
 		if _, err := domain.PermitTransition(domain.PermitStatus(p.Status), domain.PermitActionSign); err != nil {
 			return err
 		}
+		upd := map[string]any{"status": string(domain.PermitSigned), "version": p.Version + 1, "updated_at": c.at, "qr": qr, "key_id": keyID,
+			"signature_kind": render.SignatureDigital, "signer_name": b.leader.FullName, "signer_title": b.leader.Title, "signed_at": at, "signed_by": b.actor.UserID}
 		if pdf != nil {
 			sum := sha256.Sum256(pdf)
 			blob := store.Blob{SHA256: hex.EncodeToString(sum[:]), MediaType: "application/pdf", Size: int64(len(pdf)), Data: pdf, CreatedAt: c.at}
@@ -336,11 +333,7 @@ func (a *App) signOne(ctx context.Context, b *batch, p store.Permit) error {
 
 // signedPDF renders the permit with an empty signature block and signs the file with the
 // certificate token, its visible signature filling the block.
-func (a *App) signedPDF(ctx context.Context, b *batch, p store.Permit, qr string, at time.Time) ([]byte, error) {
-	view, err := a.GetPermit(ctx, p.Number)
-	if err != nil {
-		return nil, err
-	}
+func (a *App) signedPDF(ctx context.Context, b *batch, view Permit, qr string, at time.Time) ([]byte, error) {
 	view.QR, view.SignatureKind, view.SignerName, view.SignerTitle = qr, render.SignatureDigital, b.leader.FullName, b.leader.Title
 	view.Status, view.SignedAt, view.PrintCount = string(domain.PermitSigned), &at, 0
 	rp, err := a.renderable(ctx, view)
@@ -351,13 +344,13 @@ func (a *App) signedPDF(ctx context.Context, b *batch, p store.Permit, qr string
 	var box [4]float64
 	var buf bytes.Buffer
 	if err := render.Permits(&buf, []render.Permit{rp}, render.Options{Paper: render.A5, SignatureBox: func(_ int, r [4]float64) { box = r }}); err != nil {
-		return nil, fmt.Errorf("render permit %s: %w", p.Number, err)
+		return nil, fmt.Errorf("render permit %s: %w", view.Number, err)
 	}
 	signed, err := pdfsign.Sign(ctx, buf.Bytes(), b.pdf, []*x509.Certificate{b.pdfCert.Cert}, pdfsign.Appearance{
-		Name: b.leader.FullName, Location: b.office.Name, Rect: box, Time: at, Reason: "Ký giấy đi đường số " + p.Number,
+		Name: b.leader.FullName, Location: b.office.Name, Rect: box, Time: at, Reason: "Ký giấy đi đường số " + view.Number,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sign PDF of permit %s: %w", p.Number, err)
+		return nil, fmt.Errorf("sign PDF of permit %s: %w", view.Number, err)
 	}
 	return signed, nil
 }
