@@ -19,6 +19,7 @@ import (
 	"giaydiduong/backend/app"
 	"giaydiduong/backend/datadir"
 	"giaydiduong/backend/desktop"
+	"giaydiduong/backend/token"
 	"giaydiduong/backend/token/softfido"
 )
 
@@ -82,12 +83,7 @@ func run(dataFlag string, demo bool) error {
 		OnStartup: func(ctx context.Context) {
 			svc.SetContext(ctx)
 			// Keys arriving and leaving reach the signing screen as they happen.
-			go func() { _ = a.Tokens.Hub.Run(ctx) }()
-			go func() {
-				for ev := range a.Tokens.Hub.Events() {
-					runtime.EventsEmit(ctx, "token:changed", ev)
-				}
-			}()
+			go a.Tokens.Watch(ctx, func(ev token.Event) { runtime.EventsEmit(ctx, "token:changed", ev) })
 			// The UI says when its first screen is drawn; support and the start-up benchmark read it.
 			runtime.EventsOn(ctx, "ui:ready", func(data ...any) {
 				slog.Info("ui ready", "screen", fmt.Sprint(data...), "since_start_ms", time.Since(started).Milliseconds())

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/permit"
 	"giaydiduong/backend/store"
+	"giaydiduong/backend/token"
 	"giaydiduong/backend/token/softfido"
 )
 
@@ -444,4 +446,37 @@ func TestDemoReSigningKeepsRevocationsAndSameBundleIsNoOp(t *testing.T) {
 	if r, e := count(); r != rows0 || e != events0 {
 		t.Errorf("importing the current bundle again: rows %d→%d, events %d→%d", rows0, r, events0, e)
 	}
+}
+
+// TestWatchReportsKeysAndListUsesIt: while Watch polls the bus, keys arriving and leaving
+// reach the window as events, and the token list is the watcher's view.
+func TestWatchReportsKeysAndListUsesIt(t *testing.T) {
+	f := newFixture(t)
+	k := f.softKey(t, softfido.Config{})
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	events := make(chan token.Event, 4)
+	done := make(chan struct{})
+	go func() { f.Tokens.Watch(ctx, func(ev token.Event) { events <- ev }); close(done) }()
+	next := func() token.Event {
+		select {
+		case ev := <-events:
+			return ev
+		case <-time.After(10 * time.Second):
+			t.Fatal("no token event")
+		}
+		return token.Event{}
+	}
+	if ev := next(); ev.Kind != token.Arrived {
+		t.Fatalf("first event %v", ev.Kind)
+	}
+	k.Unplug()
+	if ev := next(); ev.Kind != token.Removed {
+		t.Fatalf("after unplugging: %v", ev.Kind)
+	}
+	if ts, err := f.ListTokens(f.ctx, ""); err != nil || len(ts) != 0 {
+		t.Errorf("list after removal: %+v %v", ts, err)
+	}
+	cancel()
+	<-done
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"giaydiduong/backend/auth"
@@ -58,9 +59,21 @@ type Tokens struct {
 	// Soft is the software FIDO key of the demo and the tests, or nil.
 	Soft *softfido.Authenticator
 
-	mu      sync.Mutex
-	drivers map[string]*pkcs11.Driver
-	log     *slog.Logger
+	mu       sync.Mutex
+	drivers  map[string]*pkcs11.Driver
+	log      *slog.Logger
+	watching atomic.Bool // Watch is polling the bus, so listing need not enumerate again
+}
+
+// Watch polls the HID bus until ctx ends (about once a second, see token.Hub) and calls
+// onEvent as keys arrive and leave: the window's live token list.
+func (t *Tokens) Watch(ctx context.Context, onEvent func(token.Event)) {
+	t.watching.Store(true)
+	defer t.watching.Store(false)
+	go func() { _ = t.Hub.Run(ctx) }()
+	for ev := range t.Hub.Events() {
+		onEvent(ev)
+	}
 }
 
 // NewTokens serves the PC's HID bus, plus soft when it is not nil.
@@ -197,8 +210,10 @@ func (a *App) pkcs11Library(ctx context.Context, ref TokenRef) (string, error) {
 // slots of library, or of the office's PKCS#11 library when library is "".
 func (a *App) ListTokens(ctx context.Context, library string) ([]TokenInfo, error) {
 	t := a.tokens()
-	if _, err := t.Hub.Refresh(ctx); err != nil && !errors.Is(err, token.ErrBusy) {
-		a.log.Warn("list tokens: HID enumeration failed", "err", err)
+	if !t.watching.Load() {
+		if _, err := t.Hub.Refresh(ctx); err != nil && !errors.Is(err, token.ErrBusy) {
+			a.log.Warn("list tokens: HID enumeration failed", "err", err)
+		}
 	}
 	out := []TokenInfo{}
 	softPath := ""
