@@ -268,7 +268,7 @@ export const TokenService = {
     const s = await call<unknown>('TokenService', 'SetSoftKeyPlugged', plugged)
     return { present: boolField(s, 'present'), plugged: boolField(s, 'plugged') }
   },
-  /** The office's keys as the trust-list request file for the province: JSON text (TrustRequest[]). */
+  /** The office's keys as the trust-list request file for the province: JSON text (an array of the office's keys, as the province reads it). */
   TrustRequests: async (): Promise<string> => (await call<string | null>('TokenService', 'TrustRequests')) ?? '',
   /** Office admin: imports the province's trust bundle (base64 of the file); the new status. */
   ImportTrust: (base64: string) => call<TrustStatus>('TokenService', 'ImportTrust', base64),

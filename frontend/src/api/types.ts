@@ -298,29 +298,6 @@ export interface TrustStatus {
   max_age_hours: number
 }
 
-/**
- * One of the office's keys as the trust-list request the province enrolls
- * (TokenService.TrustRequests returns a JSON array of these).
- */
-export interface TrustRequest {
-  key_id: string
-  /** 'office' (the office's own key), 'fido' or 'pkcs11'. */
-  kind: string
-  algorithm: string
-  /** PEM. */
-  public_key: string
-  officer: string
-  /** The approver's account at the office; absent for the office key. */
-  officer_username?: string
-  unit_code: string
-  /** PKCS#11: the token's X.509 certificate, DER in base64. */
-  certificate?: string
-  token_label?: string
-  valid_from?: string
-  valid_to?: string
-  created_at: string
-}
-
 export interface Verification {
   /** A VerifyResult; kept open to tolerate a status this screen does not know yet. */
   result: VerifyResult | string

@@ -241,7 +241,7 @@ const en: Messages = {
       importedAt: 'Imported on this computer',
       root: 'Provincial root key',
       export: 'Export key enrolment request (for the provincial ICT department)',
-      exportSaveAgain: 'Save {name} again ({count} keys)',
+      exportSaveAgain: 'Save {name} again',
       exportHint:
         "After enrolling a leader's signing key, send this file to the provincial ICT department. The key signs permits only once the province's new list (with that key) has been imported here.",
       import: 'Import trust list',

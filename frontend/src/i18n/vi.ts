@@ -241,7 +241,7 @@ const vi = {
       importedAt: 'Nhập vào máy lúc',
       root: 'Khoá gốc của tỉnh',
       export: 'Xuất yêu cầu đăng ký khoá (gửi Sở TT&TT)',
-      exportSaveAgain: 'Lưu lại tệp {name} ({count} khoá)',
+      exportSaveAgain: 'Lưu lại tệp {name}',
       exportHint:
         'Sau khi đăng ký khoá ký cho lãnh đạo, gửi tệp này cho Sở TT&TT. Khoá chỉ ký được giấy đi đường khi danh sách mới của tỉnh (có khoá đó) đã được nhập vào máy.',
       import: 'Nhập danh sách tin cậy',
