@@ -6,20 +6,17 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
-	"giaydiduong/backend/audit"
 	"giaydiduong/backend/domain"
-	"giaydiduong/backend/outbox"
 	"giaydiduong/backend/printing"
 	"giaydiduong/backend/store"
+	"giaydiduong/backend/syncwire"
 )
 
 // DBFile is the database file name inside the data directory.
@@ -27,7 +24,7 @@ const DBFile = "office.db"
 
 // App is one office's service layer over its database.
 type App struct {
-	db  *gorm.DB
+	st  *store.Store
 	dir string
 	log *slog.Logger
 	// Now is the clock; tests move it.
@@ -49,7 +46,7 @@ func Open(ctx context.Context, dataDir string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: db, dir: dataDir, log: slog.Default(), Now: time.Now, Spooler: printing.New()}
+	a := &App{st: store.New(db), dir: dataDir, log: slog.Default(), Now: time.Now, Spooler: printing.New()}
 	if err := a.loadUnits(ctx); err != nil {
 		store.Close(db)
 		return nil, err
@@ -58,10 +55,10 @@ func Open(ctx context.Context, dataDir string) (*App, error) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return store.Close(a.db) }
+func (a *App) Close() error { return a.st.Close() }
 
-// DB exposes the database to maintenance commands (audit verification, integrity checks).
-func (a *App) DB() *gorm.DB { return a.db }
+// read is the named queries outside a transaction.
+func (a *App) read(ctx context.Context) store.Q { return a.st.Read(ctx) }
 
 // DataDir is where the office keeps its files.
 func (a *App) DataDir() string { return a.dir }
@@ -77,35 +74,36 @@ type Actor struct {
 // change is one open write transaction; every state change goes through record, which
 // appends the audit event and the outbox entry beside it.
 type change struct {
-	tx    *gorm.DB
+	q     store.Q
 	at    time.Time
 	actor string
 }
 
 // write runs fn in one IMMEDIATE transaction: it all commits, or nothing does.
 func (a *App) write(ctx context.Context, actor string, fn func(c *change) error) error {
-	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&change{tx: tx, at: a.Now().UTC(), actor: actor})
+	return a.st.Write(ctx, func(q store.Q) error {
+		return fn(&change{q: q, at: a.Now().UTC(), actor: actor})
 	})
 }
 
-// record audits action on the entity and, when rec is not nil, queues its new version for sync.
-func (c *change) record(action, entity, id string, version int64, rec any, details any) error {
-	if err := audit.Append(c.tx, c.at, c.actor, action, entity, id, details); err != nil {
+// record audits action on the entity and, when rec is not nil, queues the record's new
+// version (its wire form) for sync.
+func (c *change) record(action, entity, id string, rec syncwire.Record, details any) error {
+	if err := c.q.Audit(c.at, c.actor, action, entity, id, details); err != nil {
 		return err
 	}
 	if rec == nil {
 		return nil
 	}
-	return outbox.Append(c.tx, c.at, entity, id, version, rec)
+	return c.q.Queue(c.at, rec)
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 func (a *App) loadUnits(ctx context.Context) error {
-	var list []domain.Unit
-	if err := a.db.WithContext(ctx).Table("units").Find(&list).Error; err != nil {
-		return fmt.Errorf("load units: %w", err)
+	list, err := a.read(ctx).Units()
+	if err != nil {
+		return err
 	}
 	m := make(map[string]domain.Unit, len(list))
 	for _, u := range list {
@@ -125,4 +123,4 @@ func (a *App) Unit(code string) (domain.Unit, bool) {
 	return u, ok
 }
 
-func isNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -63,9 +63,9 @@ func codeOf(err error) Code {
 
 func (f *fixture) counts(t *testing.T) (apps, events, queued int64) {
 	t.Helper()
-	f.db.Table("applications").Count(&apps)
-	f.db.Model(&audit.Event{}).Count(&events)
-	f.db.Model(&outbox.Entry{}).Count(&queued)
+	f.DB().Table("applications").Count(&apps)
+	f.DB().Model(&audit.Event{}).Count(&events)
+	f.DB().Model(&outbox.Entry{}).Count(&queued)
 	return
 }
 
@@ -175,16 +175,16 @@ func TestStateChangesAreAuditedAndQueued(t *testing.T) {
 		t.Fatalf("add+reject wrote %d applications, %d events, %d outbox entries; want 1, 2, 2", apps1-apps0, ev1-ev0, q1-q0)
 	}
 	var e audit.Event
-	f.db.Order("seq DESC").First(&e)
+	f.DB().Order("seq DESC").First(&e)
 	if e.Action != "application.reject" || e.Actor != "lanhdao" || e.EntityID != a.ID {
 		t.Errorf("last event %+v", e)
 	}
 	var last outbox.Entry
-	f.db.Order("seq DESC").First(&last)
+	f.DB().Order("seq DESC").First(&last)
 	if last.EntityID != a.ID || last.Version != 2 {
 		t.Errorf("outbox has %s v%d, want %s v2", last.EntityID, last.Version, a.ID)
 	}
-	r, err := audit.Verify(f.ctx, f.db)
+	r, err := audit.Verify(f.ctx, f.DB())
 	if err != nil || !r.OK {
 		t.Fatalf("audit chain: %+v %v", r, err)
 	}
@@ -238,7 +238,7 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 		t.Fatalf("after 5 minutes: %v", err)
 	}
 	var n int64
-	f.db.Model(&audit.Event{}).Where("action IN ?", []string{"auth.login_failed", "auth.locked"}).Count(&n)
+	f.DB().Model(&audit.Event{}).Where("action IN ?", []string{"auth.login_failed", "auth.locked"}).Count(&n)
 	if n != 5 {
 		t.Errorf("%d failed-login events, want 5", n)
 	}

@@ -2,13 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 
-	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
-
-	"gorm.io/gorm"
 
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
@@ -67,10 +64,10 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 			RulesVersion: rules.Version, CreatedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
 		}
 		setInput(&rec, clean)
-		if err := c.tx.Create(&rec).Error; err != nil {
-			return fmt.Errorf("save application: %w", err)
+		if err := c.q.InsertApplication(&rec); err != nil {
+			return err
 		}
-		return c.record("application.create", "application", rec.ID, rec.Version, rec, map[string]any{"status": rec.Status})
+		return c.record("application.create", "application", rec.ID, rec.Wire(), map[string]any{"status": rec.Status})
 	})
 	if err != nil {
 		return Application{}, err
@@ -145,12 +142,12 @@ func (a *App) decide(ctx context.Context, actor Actor, id string, action domain.
 // transition moves one application through the workflow in one transaction.
 func (a *App) transition(ctx context.Context, actor Actor, id string, action domain.Action, reason string, check func(*store.Application) error) (Application, error) {
 	err := a.write(ctx, actor.Username, func(c *change) error {
-		var rec store.Application
-		if err := c.tx.First(&rec, "id = ?", id).Error; err != nil {
+		rec, err := c.q.ApplicationByID(id)
+		if err != nil {
 			if isNotFound(err) {
 				return notFound("hồ sơ " + id)
 			}
-			return fmt.Errorf("read application: %w", err)
+			return err
 		}
 		from := rec.Status
 		next, err := domain.Transition(domain.Status(from), action)
@@ -162,25 +159,24 @@ func (a *App) transition(ctx context.Context, actor Actor, id string, action dom
 				return err
 			}
 		}
-		upd := map[string]any{"status": string(next), "version": rec.Version + 1, "updated_at": c.at}
+		upd := map[string]any{"status": string(next), "updated_at": c.at}
 		if action == domain.ActionApprove || action == domain.ActionReject {
 			upd["decided_by"], upd["decided_at"], upd["reject_reason"] = actor.UserID, c.at, reason
 		}
-		res := c.tx.Model(&store.Application{}).Where("id = ? AND version = ?", rec.ID, rec.Version).Updates(upd)
-		if res.Error != nil {
-			return fmt.Errorf("update application: %w", res.Error)
+		if err := c.q.UpdateApplication(rec.ID, rec.Version, upd); err != nil {
+			if errors.Is(err, store.ErrStale) {
+				return newError(CodeConflict, "Hồ sơ vừa được người khác cập nhật, hãy tải lại", "The application was changed by someone else; reload it")
+			}
+			return err
 		}
-		if res.RowsAffected != 1 {
-			return newError(CodeConflict, "Hồ sơ vừa được người khác cập nhật, hãy tải lại", "The application was changed by someone else; reload it")
-		}
-		if err := c.tx.First(&rec, "id = ?", id).Error; err != nil {
-			return fmt.Errorf("reread application: %w", err)
+		if rec, err = c.q.ApplicationByID(id); err != nil {
+			return err
 		}
 		details := map[string]any{"from": from, "status": rec.Status}
 		if reason != "" {
 			details["reason"] = reason
 		}
-		return c.record("application."+string(action), "application", rec.ID, rec.Version, rec, details)
+		return c.record("application."+string(action), "application", rec.ID, rec.Wire(), details)
 	})
 	if err != nil {
 		return Application{}, err
@@ -193,12 +189,12 @@ func (a *App) GetApplication(ctx context.Context, actor Actor, id string) (Appli
 	if err := a.require(actor, auth.ViewApplications); err != nil {
 		return Application{}, err
 	}
-	var rec store.Application
-	if err := a.db.WithContext(ctx).First(&rec, "id = ?", id).Error; err != nil {
+	rec, err := a.read(ctx).ApplicationByID(id)
+	if err != nil {
 		if isNotFound(err) {
 			return Application{}, notFound("hồ sơ " + id)
 		}
-		return Application{}, fmt.Errorf("read application: %w", err)
+		return Application{}, err
 	}
 	page, err := a.decorate(ctx, []store.Application{rec})
 	if err != nil {
@@ -215,19 +211,13 @@ func (a *App) decorate(ctx context.Context, recs []store.Application) ([]Applica
 			ids[*r.DecidedBy] = true
 		}
 	}
-	names := map[string]string{}
-	if len(ids) > 0 {
-		keys := make([]string, 0, len(ids))
-		for k := range ids {
-			keys = append(keys, k)
-		}
-		var users []store.User
-		if err := a.db.WithContext(ctx).Select("id", "full_name").Where("id IN ?", keys).Find(&users).Error; err != nil {
-			return nil, fmt.Errorf("read user names: %w", err)
-		}
-		for _, u := range users {
-			names[u.ID] = u.FullName
-		}
+	keys := make([]string, 0, len(ids))
+	for k := range ids {
+		keys = append(keys, k)
+	}
+	names, _, err := a.read(ctx).UserNames(keys)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Application, len(recs))
 	for i, r := range recs {
@@ -258,20 +248,16 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ListFilter) (
 	if f.PageSize > MaxPageSize {
 		f.PageSize = MaxPageSize
 	}
-	q := a.db.WithContext(ctx).Model(&store.Application{})
-	if f.Status != "" {
-		if !validStatus(f.Status) {
-			return ApplicationPage{}, invalid("status", "invalid", "Trạng thái không hợp lệ: "+f.Status, "Unknown status: "+f.Status)
-		}
-		q = q.Where("status = ?", f.Status)
-	}
-	if f.PurposeCode != "" {
-		q = q.Where("purpose_code = ?", f.PurposeCode)
+	q := store.ApplicationFilter{Status: f.Status, PurposeCode: f.PurposeCode, Search: domain.FoldForSearch(f.Search),
+		Offset: (f.Page - 1) * f.PageSize, Limit: f.PageSize}
+	if f.Status != "" && !validStatus(f.Status) {
+		return ApplicationPage{}, invalid("status", "invalid", "Trạng thái không hợp lệ: "+f.Status, "Unknown status: "+f.Status)
 	}
 	for _, d := range []struct {
-		field, val, op string
-		days           int
-	}{{"date_from", f.DateFrom, ">=", 0}, {"date_to", f.DateTo, "<", 1}} {
+		field, val string
+		days       int
+		set        **time.Time
+	}{{"date_from", f.DateFrom, 0, &q.CreatedFrom}, {"date_to", f.DateTo, 1, &q.CreatedBefore}} {
 		if d.val == "" {
 			continue
 		}
@@ -279,25 +265,15 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ListFilter) (
 		if err != nil {
 			return ApplicationPage{}, invalid(d.field, "format", "Ngày phải có dạng YYYY-MM-DD", "Date must be YYYY-MM-DD")
 		}
-		q = q.Where("created_at "+d.op+" ?", day.AddDate(0, 0, d.days).UTC())
+		t := day.AddDate(0, 0, d.days)
+		*d.set = &t
 	}
-	if s := domain.FoldForSearch(f.Search); s != "" {
-		q = q.Where("search_text LIKE ? ESCAPE '\\'", "%"+escapeLike(s)+"%")
+	page := ApplicationPage{Page: f.Page, PageSize: f.PageSize}
+	recs, total, err := a.read(ctx).ListApplications(q)
+	if err != nil {
+		return ApplicationPage{}, err
 	}
-	var page ApplicationPage
-	page.Page, page.PageSize = f.Page, f.PageSize
-	var recs []store.Application
-	offset := (f.Page - 1) * f.PageSize
-	if err := q.Session(&gorm.Session{}).Order("created_at DESC, id DESC").Offset(offset).Limit(f.PageSize).Find(&recs).Error; err != nil {
-		return ApplicationPage{}, fmt.Errorf("list applications: %w", err)
-	}
-	// A short, non-empty page (or an empty first page) already tells the total: skip the
-	// second scan that a search would cost.
-	if len(recs) < f.PageSize && (len(recs) > 0 || offset == 0) {
-		page.Total = int64(offset + len(recs))
-	} else if err := q.Count(&page.Total).Error; err != nil {
-		return ApplicationPage{}, fmt.Errorf("count applications: %w", err)
-	}
+	page.Total = total
 	items, err := a.decorate(ctx, recs)
 	if err != nil {
 		return ApplicationPage{}, err
@@ -313,8 +289,4 @@ func validStatus(s string) bool {
 		}
 	}
 	return false
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

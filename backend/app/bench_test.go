@@ -45,7 +45,7 @@ func bigOffice(b *testing.B) (*App, Actor) {
 			return
 		}
 		var clerk store.User
-		a.db.First(&clerk, "username = ?", "canbo")
+		a.DB().First(&clerk, "username = ?", "canbo")
 		rng := rand.New(rand.NewPCG(1, 2))
 		statuses := []string{"submitted", "approved", "approved", "rejected", "draft"}
 		purposes := []string{"work", "medical", "essential_goods", "essential_service"}
@@ -62,13 +62,13 @@ func bigOffice(b *testing.B) (*App, Actor) {
 				VehicleType: "walk", ValidFrom: "2021-09-01", ValidTo: "2021-09-07", RulesVersion: 1, CreatedBy: clerk.ID, CreatedAt: at, UpdatedAt: at,
 			})
 			if len(batch) == cap(batch) {
-				if bigErr = a.db.CreateInBatches(batch, 100).Error; bigErr != nil {
+				if bigErr = a.DB().CreateInBatches(batch, 100).Error; bigErr != nil {
 					return
 				}
 				batch = batch[:0]
 			}
 		}
-		a.db.Exec("ANALYZE")
+		a.DB().Exec("ANALYZE")
 		bigApp = a
 		bigUser, bigErr = a.Login(ctx, "canbo", DemoPassword)
 	})

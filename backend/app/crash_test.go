@@ -123,11 +123,11 @@ func TestCrashKill9LosesNothingSaved(t *testing.T) {
 	}
 	defer a.Close()
 	var integrity string
-	if err := a.db.Raw("PRAGMA integrity_check").Scan(&integrity).Error; err != nil || integrity != "ok" {
+	if err := a.DB().Raw("PRAGMA integrity_check").Scan(&integrity).Error; err != nil || integrity != "ok" {
 		t.Fatalf("integrity_check = %q, %v", integrity, err)
 	}
 	var present []string
-	a.db.Table("applications").Pluck("id", &present)
+	a.DB().Table("applications").Pluck("id", &present)
 	have := map[string]bool{}
 	for _, id := range present {
 		have[id] = true
@@ -139,12 +139,12 @@ func TestCrashKill9LosesNothingSaved(t *testing.T) {
 	}
 	// Each application came with its audit event and outbox entry, or not at all.
 	var events, queued int64
-	a.db.Model(&audit.Event{}).Where("action = 'application.create'").Count(&events)
-	a.db.Table("outbox").Where("entity = 'application'").Count(&queued)
+	a.DB().Model(&audit.Event{}).Where("action = 'application.create'").Count(&events)
+	a.DB().Table("outbox").Where("entity = 'application'").Count(&queued)
 	if events != int64(len(present)) || queued < int64(len(present)) {
 		t.Errorf("%d applications, %d create events, %d outbox entries", len(present), events, queued)
 	}
-	if r, err := audit.Verify(ctx, a.db); err != nil || !r.OK {
+	if r, err := audit.Verify(ctx, a.DB()); err != nil || !r.OK {
 		t.Errorf("audit chain after crashes: %+v %v", r, err)
 	}
 	t.Logf("%d applications reported saved across 20 kills, all present", len(saved))

@@ -118,12 +118,12 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 	if err := a.require(actor, auth.ManageUsers); err != nil {
 		return SigningKey{}, err
 	}
-	var officer store.User
-	if err := a.db.WithContext(ctx).First(&officer, "username = ?", in.Officer).Error; err != nil {
+	officer, err := a.read(ctx).UserByUsername(in.Officer)
+	if err != nil {
 		if isNotFound(err) {
 			return SigningKey{}, invalid("officer", "unknown", "Không có tài khoản "+in.Officer, "No account "+in.Officer)
 		}
-		return SigningKey{}, fmt.Errorf("read officer: %w", err)
+		return SigningKey{}, err
 	}
 	if officer.Role != string(domain.RoleApprover) || !officer.Active {
 		return SigningKey{}, invalid("officer", "not_approver", "Chỉ gắn khoá ký cho lãnh đạo (tài khoản người duyệt đang hoạt động)", "Only an active approver can be given a signing key")
@@ -179,16 +179,15 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 		return SigningKey{}, invalid("token.kind", "unknown", "Chọn loại khoá: FIDO hoặc thiết bị ký số PKCS#11", "Choose a FIDO key or a PKCS#11 token")
 	}
 	err = a.write(ctx, actor.Username, func(c *change) error {
-		var prev store.SigningKey
-		if err := c.tx.First(&prev, "key_id = ?", rec.KeyID).Error; err == nil {
+		if prev, err := c.q.SigningKeyByID(rec.KeyID); err == nil {
 			return newError(CodeConflict, "Khoá này đã được đăng ký cho "+prev.Officer, "This key is already enrolled for "+prev.Officer)
 		} else if !isNotFound(err) {
-			return fmt.Errorf("check signing key: %w", err)
+			return err
 		}
-		if err := c.tx.Create(&rec).Error; err != nil {
-			return fmt.Errorf("record signing key: %w", err)
+		if err := c.q.InsertSigningKey(&rec); err != nil {
+			return err
 		}
-		return c.record("key.enroll", "signing_key", rec.KeyID, rec.Version, rec,
+		return c.record("key.enroll", "signing_key", rec.KeyID, rec.Wire(),
 			map[string]string{"kind": rec.Kind, "key_id": rec.KeyID, "officer": officer.Username, "algorithm": rec.Algorithm, "token": rec.TokenLabel})
 	})
 	if err != nil {
@@ -288,12 +287,16 @@ func (a *App) openPKCS11(ctx context.Context, ref TokenRef, pin string) (*pkcs11
 }
 
 func (a *App) signingKey(ctx context.Context, keyID string) (SigningKey, error) {
-	keys, err := a.signingKeys(ctx, "key_id = ?", keyID)
+	rec, err := a.read(ctx).SigningKeyByID(keyID)
 	if err != nil {
+		if isNotFound(err) {
+			return SigningKey{}, notFound("khoá ký " + keyID)
+		}
 		return SigningKey{}, err
 	}
-	if len(keys) == 0 {
-		return SigningKey{}, notFound("khoá ký " + keyID)
+	keys, err := a.signingKeyViews(ctx, []store.SigningKey{rec})
+	if err != nil {
+		return SigningKey{}, err
 	}
 	return keys[0], nil
 }
@@ -303,33 +306,30 @@ func (a *App) SigningKeys(ctx context.Context, actor Actor) ([]SigningKey, error
 	if !auth.Allowed(actor.Role, auth.ManageUsers) && !auth.Allowed(actor.Role, auth.DecideApplication) {
 		return nil, forbidden()
 	}
-	return a.signingKeys(ctx, "1 = 1")
+	recs, err := a.read(ctx).SigningKeys()
+	if err != nil {
+		return nil, err
+	}
+	return a.signingKeyViews(ctx, recs)
 }
 
-func (a *App) signingKeys(ctx context.Context, where string, args ...any) ([]SigningKey, error) {
-	var recs []store.SigningKey
-	if err := a.db.WithContext(ctx).Where(where, args...).Order("created_at, key_id").Find(&recs).Error; err != nil {
-		return nil, fmt.Errorf("read signing keys: %w", err)
+// signingKeyViews adds the approver's username, the certificate's names and whether the
+// trust list holds each key.
+func (a *App) signingKeyViews(ctx context.Context, recs []store.SigningKey) ([]SigningKey, error) {
+	_, usernames, err := a.read(ctx).UserNames(keyUsers(recs))
+	if err != nil {
+		return nil, err
 	}
 	var trusted *permit.TrustList
 	if tl, _, _, err := a.lists(ctx); err == nil {
 		trusted = tl
 	}
-	users := map[string]string{}
 	out := make([]SigningKey, len(recs))
 	for i, r := range recs {
 		k := SigningKey{KeyID: r.KeyID, Kind: r.Kind, Algorithm: r.Algorithm, Officer: r.Officer, UserID: r.UserID, UnitCode: r.UnitCode,
 			TokenLabel: r.TokenLabel, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, CreatedAt: r.CreatedAt}
 		if r.UserID != nil {
-			name, ok := users[*r.UserID]
-			if !ok {
-				var u store.User
-				if err := a.db.WithContext(ctx).Select("username").First(&u, "id = ?", *r.UserID).Error; err == nil {
-					name = u.Username
-				}
-				users[*r.UserID] = name
-			}
-			k.Username = name
+			k.Username = usernames[*r.UserID]
 		}
 		if len(r.Certificate) > 0 {
 			if c, err := x509.ParseCertificate(r.Certificate); err == nil {
@@ -345,6 +345,19 @@ func (a *App) signingKeys(ctx context.Context, where string, args ...any) ([]Sig
 		out[i] = k
 	}
 	return out, nil
+}
+
+// keyUsers lists the accounts the keys are bound to.
+func keyUsers(keys []store.SigningKey) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		if k.UserID != nil && !seen[*k.UserID] {
+			seen[*k.UserID] = true
+			out = append(out, *k.UserID)
+		}
+	}
+	return out
 }
 
 // credentialOf is the FIDO credential an enrollment recorded.

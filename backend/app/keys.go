@@ -47,10 +47,10 @@ func (c *change) enrollOfficeKey(s *permit.SoftwareSigner, officer, unit string)
 		return store.SigningKey{}, err
 	}
 	k := store.SigningKey{KeyID: permit.KeyID(s.KeyID()).String(), Version: 1, Kind: officeKeyKind, Algorithm: "ES256", PublicKey: string(pemKey), Officer: officer, UnitCode: unit, CreatedAt: c.at}
-	if err := c.tx.Create(&k).Error; err != nil {
-		return store.SigningKey{}, fmt.Errorf("record office key: %w", err)
+	if err := c.q.InsertSigningKey(&k); err != nil {
+		return store.SigningKey{}, err
 	}
-	return k, c.record("key.enroll", "signing_key", k.KeyID, k.Version, k, map[string]string{"kind": k.Kind, "key_id": k.KeyID})
+	return k, c.record("key.enroll", "signing_key", k.KeyID, k.Wire(), map[string]string{"kind": k.Kind, "key_id": k.KeyID})
 }
 
 // officeSigner loads the office key, checking it is the one the database enrolled.
@@ -59,8 +59,7 @@ func (a *App) officeSigner(ctx context.Context) (*permit.SoftwareSigner, error) 
 	if err != nil {
 		return nil, &Error{Code: CodeConflict, VI: "Không đọc được khoá ký của văn phòng (" + OfficeKeyFile + ")", EN: "Cannot read the office signing key", cause: err}
 	}
-	var k store.SigningKey
-	if err := a.db.WithContext(ctx).First(&k, "key_id = ? AND kind = ?", permit.KeyID(s.KeyID()).String(), officeKeyKind).Error; err != nil {
+	if _, err := a.read(ctx).OfficeKey(permit.KeyID(s.KeyID()).String(), officeKeyKind); err != nil {
 		return nil, &Error{Code: CodeConflict, VI: "Khoá ký trong thư mục dữ liệu không phải khoá đã đăng ký của văn phòng", EN: "The key file is not the office's enrolled key", cause: err}
 	}
 	return s, nil

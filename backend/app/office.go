@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -36,13 +35,12 @@ type SetupInput struct {
 
 // Office returns the office, or nil before the first-run set-up.
 func (a *App) Office(ctx context.Context) (*OfficeInfo, error) {
-	var o store.Office
-	err := a.db.WithContext(ctx).First(&o).Error
+	o, err := a.read(ctx).Office()
 	if isNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read office: %w", err)
+		return nil, err
 	}
 	info := &OfficeInfo{Name: o.Name, UnitCode: o.UnitCode, AgencyKind: domain.AgencyKind(o.AgencyKind), Demo: o.Demo}
 	u, _ := a.Unit(o.UnitCode)
@@ -118,21 +116,19 @@ func (a *App) setup(ctx context.Context, in SetupInput, demo bool) (Actor, error
 	}
 	var actor Actor
 	err = a.write(ctx, in.AdminUsername, func(c *change) error {
-		var n int64
-		if err := c.tx.Model(&store.Office{}).Count(&n).Error; err != nil {
-			return fmt.Errorf("check office: %w", err)
-		}
-		if n > 0 {
+		if _, err := c.q.Office(); err == nil {
 			return newError(CodeConflict, "Văn phòng đã được thiết lập", "The office is already set up")
+		} else if !isNotFound(err) {
+			return err
 		}
-		if err := c.tx.Table("units").CreateInBatches(all, 200).Error; err != nil {
-			return fmt.Errorf("load units: %w", err)
+		if err := c.q.InsertUnits(all); err != nil {
+			return err
 		}
 		o := store.Office{ID: newID(), Version: 1, Name: in.OfficeName, AgencyKind: string(in.AgencyKind), UnitCode: in.UnitCode, Demo: demo, CreatedAt: c.at, UpdatedAt: c.at}
-		if err := c.tx.Create(&o).Error; err != nil {
-			return fmt.Errorf("create office: %w", err)
+		if err := c.q.InsertOffice(&o); err != nil {
+			return err
 		}
-		if err := c.record("office.setup", "office", o.ID, o.Version, o, map[string]any{"unit_code": o.UnitCode, "demo": demo}); err != nil {
+		if err := c.record("office.setup", "office", o.ID, o.Wire(), map[string]any{"unit_code": o.UnitCode, "demo": demo}); err != nil {
 			return err
 		}
 		if _, err := c.enrollOfficeKey(officeKey, o.Name, o.UnitCode); err != nil {

@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -35,33 +35,30 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 	}
 	var number string
 	err = a.write(ctx, actor.Username, func(c *change) error {
-		var app store.Application
-		if err := c.tx.First(&app, "id = ?", applicationID).Error; err != nil {
+		app, err := c.q.ApplicationByID(applicationID)
+		if err != nil {
 			if isNotFound(err) {
 				return notFound("hồ sơ " + applicationID)
 			}
-			return fmt.Errorf("read application: %w", err)
+			return err
 		}
 		if app.Status != string(domain.StatusApproved) {
 			return newError(CodeInvalidTransition, "Chỉ cấp giấy cho hồ sơ đã được duyệt", "Only an approved application can be issued a permit")
 		}
-		var n int64
-		if err := c.tx.Model(&store.Permit{}).Where("application_id = ?", app.ID).Count(&n).Error; err != nil {
-			return fmt.Errorf("check permit: %w", err)
-		}
-		if n > 0 {
+		if _, err := c.q.PermitNumberOf(app.ID); err == nil {
 			return newError(CodeConflict, "Hồ sơ này đã được cấp giấy đi đường", "This application already has a permit")
+		} else if !isNotFound(err) {
+			return err
 		}
 		year := c.at.In(vietnam).Year()
 		// The counter moves in the same transaction as the permit: a rolled-back issuance
 		// gives its number back, so numbers have no gaps.
-		var seq int
-		if err := c.tx.Raw(`INSERT INTO permit_counters (unit_code, year, last_seq) VALUES (?, ?, 1)
-			ON CONFLICT (unit_code, year) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`, app.OfficeUnitCode, year).Scan(&seq).Error; err != nil {
-			return fmt.Errorf("next permit number: %w", err)
+		seq, err := c.q.NextPermitSeq(app.OfficeUnitCode, year)
+		if err != nil {
+			return err
 		}
-		number = fmt.Sprintf("%s/%d/%06d", app.OfficeUnitCode, year, seq)
-		payload, err := payloadOf(app, number, c.at)
+		number = permit.Number(app.OfficeUnitCode, year, seq)
+		payload, err := permit.PayloadOf(applicationFacts(app), number, c.at)
 		if err != nil {
 			return err
 		}
@@ -71,8 +68,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		}
 		signerName, signerTitle := "", ""
 		if app.DecidedBy != nil {
-			var leader store.User
-			if err := c.tx.First(&leader, "id = ?", *app.DecidedBy).Error; err == nil {
+			if leader, err := c.q.UserByID(*app.DecidedBy); err == nil {
 				signerName, signerTitle = leader.FullName, leader.Title
 			}
 		}
@@ -81,72 +77,109 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 			Status: string(domain.PermitAwaitingHand), QR: qr, KeyID: permit.KeyID(signer.KeyID()).String(), SignatureKind: "hand",
 			SignerName: signerName, SignerTitle: signerTitle, IssuedAt: c.at, IssuedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
 		}
-		if err := c.tx.Create(&p).Error; err != nil {
-			return fmt.Errorf("save permit %s: %w", number, err)
+		if err := c.q.InsertPermit(&p); err != nil {
+			return err
 		}
-		return c.record("permit.issue", "permit", p.ID, p.Version, p, map[string]string{"number": number, "application_id": app.ID, "key_id": p.KeyID})
+		return c.record("permit.issue", "permit", p.ID, p.Wire(), map[string]string{"number": number, "application_id": app.ID, "key_id": p.KeyID})
 	})
 	if err != nil {
 		return Permit{}, err
 	}
-	return a.GetPermit(ctx, number)
+	return a.permit(ctx, number)
 }
 
-// payloadOf is what the QR carries: the least a checkpoint needs to match the bearer to their
-// ID card, plus route, window and issuer.
-func payloadOf(app store.Application, number string, at time.Time) (permit.Payload, error) {
-	birthYear, _ := strconv.Atoi(app.BirthDate[:4])
-	from, err := permit.ParseDate(app.ValidFrom)
-	if err != nil {
-		return permit.Payload{}, fmt.Errorf("permit %s: valid_from: %w", number, err)
-	}
-	to, err := permit.ParseDate(app.ValidTo)
-	if err != nil {
-		return permit.Payload{}, fmt.Errorf("permit %s: valid_to: %w", number, err)
-	}
-	last4 := app.IDNumber
-	if len(last4) > 4 {
-		last4 = last4[len(last4)-4:]
-	}
-	return permit.Payload{
-		Number: number, FullName: app.FullName, BirthYear: birthYear, IDLast4: last4, PurposeCode: app.PurposeCode,
-		RouteFrom: app.RouteFrom, RouteTo: app.RouteTo, VehiclePlate: app.VehiclePlate, ValidFrom: from, ValidTo: to,
-		UnitCode: app.OfficeUnitCode, IssuedAt: at.Truncate(time.Second),
-	}, nil
+// applicationFacts is what the permit package needs of an application for its QR.
+func applicationFacts(app store.Application) permit.Application {
+	return permit.Application{FullName: app.FullName, BirthDate: app.BirthDate, IDNumber: app.IDNumber, PurposeCode: app.PurposeCode,
+		RouteFrom: app.RouteFrom, RouteTo: app.RouteTo, VehiclePlate: app.VehiclePlate, ValidFrom: app.ValidFrom, ValidTo: app.ValidTo,
+		UnitCode: app.OfficeUnitCode}
 }
 
-// GetPermit finds a permit by its number.
-func (a *App) GetPermit(ctx context.Context, number string) (Permit, error) {
-	var p store.Permit
-	if err := a.db.WithContext(ctx).First(&p, "number = ?", number).Error; err != nil {
+// GetPermit finds a permit by its number (anyone who may view applications).
+func (a *App) GetPermit(ctx context.Context, actor Actor, number string) (Permit, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return Permit{}, err
+	}
+	return a.permit(ctx, number)
+}
+
+func (a *App) permit(ctx context.Context, number string) (Permit, error) {
+	p, err := a.read(ctx).PermitByNumber(number)
+	if err != nil {
 		if isNotFound(err) {
 			return Permit{}, notFound("giấy đi đường số " + number)
 		}
-		return Permit{}, fmt.Errorf("read permit: %w", err)
+		return Permit{}, err
 	}
-	var app store.Application
-	if err := a.db.WithContext(ctx).First(&app, "id = ?", p.ApplicationID).Error; err != nil {
-		return Permit{}, fmt.Errorf("read permit %s application: %w", number, err)
-	}
-	apps, err := a.decorate(ctx, []store.Application{app})
+	out, err := a.permitViews(ctx, []store.Permit{p})
 	if err != nil {
 		return Permit{}, err
 	}
+	return out[0], nil
+}
+
+// permitViews joins permits with their applications and display names in three reads,
+// however many permits there are.
+func (a *App) permitViews(ctx context.Context, recs []store.Permit) ([]Permit, error) {
+	ids := make([]string, len(recs))
+	for i, p := range recs {
+		ids[i] = p.ApplicationID
+	}
+	byID, err := a.read(ctx).ApplicationsByID(ids)
+	if err != nil {
+		return nil, err
+	}
+	apps := make([]store.Application, len(recs))
+	for i, p := range recs {
+		app, ok := byID[p.ApplicationID]
+		if !ok {
+			return nil, fmt.Errorf("read permit %s application: %w", p.Number, store.ErrNotFound)
+		}
+		apps[i] = app
+	}
+	views, err := a.decorate(ctx, apps)
+	if err != nil {
+		return nil, err
+	}
 	today := a.Now().In(vietnam).Format(time.DateOnly)
-	return Permit{Permit: p, Expired: app.ValidTo < today, Application: apps[0]}, nil
+	out := make([]Permit, len(recs))
+	for i, p := range recs {
+		out[i] = Permit{Permit: p, Expired: apps[i].ValidTo < today, Application: views[i]}
+	}
+	return out, nil
+}
+
+// permitsByNumber reads permits in the order given, in one pass; a missing number is
+// not found.
+func (a *App) permitsByNumber(ctx context.Context, numbers []string) ([]Permit, error) {
+	byNumber, err := a.read(ctx).PermitsByNumbers(numbers)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]store.Permit, len(numbers))
+	for i, n := range numbers {
+		p, ok := byNumber[n]
+		if !ok {
+			return nil, notFound("giấy đi đường số " + n)
+		}
+		recs[i] = p
+	}
+	return a.permitViews(ctx, recs)
 }
 
 // PermitForApplication returns the permit issued from an application, if any.
-func (a *App) PermitForApplication(ctx context.Context, applicationID string) (*Permit, error) {
-	var p store.Permit
-	err := a.db.WithContext(ctx).Select("number").First(&p, "application_id = ?", applicationID).Error
+func (a *App) PermitForApplication(ctx context.Context, actor Actor, applicationID string) (*Permit, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return nil, err
+	}
+	number, err := a.read(ctx).PermitNumberOf(applicationID)
 	if isNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read permit: %w", err)
+		return nil, err
 	}
-	out, err := a.GetPermit(ctx, p.Number)
+	out, err := a.permit(ctx, number)
 	return &out, err
 }
 
@@ -181,18 +214,18 @@ func (a *App) RevokePermit(ctx context.Context, actor Actor, number, reason stri
 
 func (a *App) permitStep(ctx context.Context, actor Actor, number string, action domain.Action, extra map[string]any) (Permit, error) {
 	err := a.write(ctx, actor.Username, func(c *change) error {
-		var p store.Permit
-		if err := c.tx.First(&p, "number = ?", number).Error; err != nil {
+		p, err := c.q.PermitByNumber(number)
+		if err != nil {
 			if isNotFound(err) {
 				return notFound("giấy đi đường số " + number)
 			}
-			return fmt.Errorf("read permit: %w", err)
+			return err
 		}
 		next, err := domain.PermitTransition(domain.PermitStatus(p.Status), action)
 		if err != nil {
 			return err
 		}
-		upd := map[string]any{"status": string(next), "version": p.Version + 1, "updated_at": c.at}
+		upd := map[string]any{"status": string(next), "updated_at": c.at}
 		switch action {
 		case domain.PermitActionHandSig:
 			upd["hand_signed_at"] = c.at
@@ -204,27 +237,26 @@ func (a *App) permitStep(ctx context.Context, actor Actor, number string, action
 		for k, v := range extra {
 			upd[k] = v
 		}
-		res := c.tx.Model(&store.Permit{}).Where("id = ? AND version = ?", p.ID, p.Version).Updates(upd)
-		if res.Error != nil {
-			return fmt.Errorf("update permit: %w", res.Error)
-		}
-		if res.RowsAffected != 1 {
-			return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
+		if err := c.q.UpdatePermit(p.ID, p.Version, upd); err != nil {
+			if errors.Is(err, store.ErrStale) {
+				return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
+			}
+			return err
 		}
 		from := p.Status
-		if err := c.tx.First(&p, "id = ?", p.ID).Error; err != nil {
-			return fmt.Errorf("reread permit: %w", err)
+		if p, err = c.q.PermitByID(p.ID); err != nil {
+			return err
 		}
 		details := map[string]any{"number": number, "from": from, "status": p.Status}
 		if r, ok := extra["revoke_reason"]; ok {
 			details["reason"] = r
 		}
-		return c.record("permit."+string(action), "permit", p.ID, p.Version, p, details)
+		return c.record("permit."+string(action), "permit", p.ID, p.Wire(), details)
 	})
 	if err != nil {
 		return Permit{}, err
 	}
-	return a.GetPermit(ctx, number)
+	return a.permit(ctx, number)
 }
 
 // Verification is a verdict with what the verifier shows beside it.
@@ -312,7 +344,6 @@ func (a *App) ListPermits(ctx context.Context, actor Actor, status string) ([]Pe
 	if err := a.require(actor, auth.ViewApplications); err != nil {
 		return nil, err
 	}
-	q := a.db.WithContext(ctx).Select("number").Order("issued_at DESC, number DESC").Limit(MaxBatch)
 	if status != "" {
 		known := false
 		for _, s := range domain.PermitStatuses {
@@ -321,19 +352,10 @@ func (a *App) ListPermits(ctx context.Context, actor Actor, status string) ([]Pe
 		if !known {
 			return nil, invalid("status", "unknown", "Trạng thái giấy không hợp lệ: "+status, "Unknown permit status: "+status)
 		}
-		q = q.Where("status = ?", status)
 	}
-	var recs []store.Permit
-	if err := q.Find(&recs).Error; err != nil {
-		return nil, fmt.Errorf("list permits: %w", err)
+	recs, err := a.read(ctx).ListPermits(status, MaxBatch)
+	if err != nil {
+		return nil, err
 	}
-	out := make([]Permit, 0, len(recs))
-	for _, r := range recs {
-		p, err := a.GetPermit(ctx, r.Number)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return a.permitViews(ctx, recs)
 }

@@ -78,13 +78,13 @@ func (a *App) printedCopies(ctx context.Context, actor Actor, numbers []string, 
 		seen[n] = true
 	}
 	build := func() ([]byte, []store.Permit, error) {
+		views, err := a.permitsByNumber(ctx, numbers)
+		if err != nil {
+			return nil, nil, err
+		}
 		permits := make([]render.Permit, len(numbers))
 		recs := make([]store.Permit, len(numbers))
-		for i, n := range numbers {
-			p, err := a.GetPermit(ctx, n)
-			if err != nil {
-				return nil, nil, err
-			}
+		for i, p := range views {
 			recs[i] = p.Permit
 			if permits[i], err = a.renderable(ctx, p); err != nil {
 				return nil, nil, err
@@ -118,10 +118,10 @@ func (a *App) printedCopies(ctx context.Context, actor Actor, numbers []string, 
 			action = "permit.export"
 		}
 		for _, p := range recs {
-			if err := c.tx.Model(&store.Permit{}).Where("id = ?", p.ID).Update("print_count", p.PrintCount+1).Error; err != nil {
-				return fmt.Errorf("count copy of %s: %w", p.Number, err)
+			if err := c.q.SetPrintCount(p.ID, p.PrintCount+1); err != nil {
+				return err
 			}
-			if err := c.record(action, "permit", p.ID, 0, nil, map[string]any{"number": p.Number, "copy": p.PrintCount + 1, "printer": printer, "paper": paper.String()}); err != nil {
+			if err := c.record(action, "permit", p.ID, nil, map[string]any{"number": p.Number, "copy": p.PrintCount + 1, "printer": printer, "paper": paper.String()}); err != nil {
 				return err
 			}
 		}
@@ -226,9 +226,9 @@ func ddmmyyyy(isoDate string) string {
 }
 
 func (a *App) rulesVersion(ctx context.Context, unit string, version int) (domain.Rules, error) {
-	var row store.RulesRow
-	if err := a.db.WithContext(ctx).Where("unit_code = ? AND rule_version = ?", unit, version).First(&row).Error; err != nil {
-		return domain.Rules{}, fmt.Errorf("read rules v%d: %w", version, err)
+	row, err := a.read(ctx).RulesVersion(unit, version)
+	if err != nil {
+		return domain.Rules{}, err
 	}
 	return rulesFromRow(row)
 }
@@ -269,7 +269,7 @@ func (a *App) PrintApplicationForm(ctx context.Context, actor Actor, printer str
 		if job, err = a.Spooler.Print(ctx, printer, pdf, "Mau don de nghi cap giay di duong", copies); err != nil {
 			return printError(err)
 		}
-		return c.record("form.print", "form", "application_form", 0, nil, map[string]any{"printer": printer, "copies": copies, "job": job.ID})
+		return c.record("form.print", "form", "application_form", nil, map[string]any{"printer": printer, "copies": copies, "job": job.ID})
 	})
 	return job, err
 }

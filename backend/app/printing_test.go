@@ -175,12 +175,12 @@ func (f *fixture) issued(t testing.TB, n int) []string {
 func (f *fixture) copies(t *testing.T, numbers []string, action string) (counts, events []int) {
 	t.Helper()
 	for _, n := range numbers {
-		p, err := f.GetPermit(f.ctx, n)
+		p, err := f.GetPermit(f.ctx, f.clerk, n)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var k int64
-		if err := f.db.Model(&audit.Event{}).Where("action = ? AND entity = 'permit' AND entity_id = ?", action, p.ID).Count(&k).Error; err != nil {
+		if err := f.DB().Model(&audit.Event{}).Where("action = ? AND entity = 'permit' AND entity_id = ?", action, p.ID).Count(&k).Error; err != nil {
 			t.Fatal(err)
 		}
 		counts, events = append(counts, p.PrintCount), append(events, int(k))

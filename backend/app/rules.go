@@ -80,10 +80,9 @@ func rulesFromRow(r store.RulesRow) (domain.Rules, error) {
 
 // saveRules appends the next version of the unit's rules.
 func (c *change) saveRules(r domain.Rules) error {
-	var last store.RulesRow
-	err := c.tx.Where("unit_code = ?", r.UnitCode).Order("rule_version DESC").First(&last).Error
+	last, err := c.q.LatestRules(r.UnitCode)
 	if err != nil && !isNotFound(err) {
-		return fmt.Errorf("read rules: %w", err)
+		return err
 	}
 	purposes, err := json.Marshal(r.Purposes)
 	if err != nil {
@@ -91,10 +90,14 @@ func (c *change) saveRules(r domain.Rules) error {
 	}
 	row := store.RulesRow{ID: newID(), Version: 1, UnitCode: r.UnitCode, RuleVersion: last.RuleVersion + 1, PermitsRequired: r.PermitsRequired,
 		Purposes: string(purposes), MaxDays: r.MaxDays, CurfewStart: r.CurfewStart, CurfewEnd: r.CurfewEnd, UpdatedBy: c.actor, CreatedAt: c.at}
-	if err := c.tx.Create(&row).Error; err != nil {
-		return fmt.Errorf("save rules: %w", err)
+	if err := c.q.InsertRules(&row); err != nil {
+		return err
 	}
-	return c.record("rules.update", "rules", row.ID, row.Version, row, map[string]any{"unit_code": row.UnitCode, "rule_version": row.RuleVersion})
+	wire, err := row.Wire()
+	if err != nil {
+		return err
+	}
+	return c.record("rules.update", "rules", row.ID, wire, map[string]any{"unit_code": row.UnitCode, "rule_version": row.RuleVersion})
 }
 
 // CurrentRules returns the newest rules of the office's unit.
@@ -103,12 +106,12 @@ func (a *App) CurrentRules(ctx context.Context) (domain.Rules, error) {
 	if err != nil {
 		return domain.Rules{}, err
 	}
-	var row store.RulesRow
-	if err := a.db.WithContext(ctx).Where("unit_code = ?", unit).Order("rule_version DESC").First(&row).Error; err != nil {
+	row, err := a.read(ctx).LatestRules(unit)
+	if err != nil {
 		if isNotFound(err) {
 			return domain.Rules{}, notFound("quy định địa phương")
 		}
-		return domain.Rules{}, fmt.Errorf("read rules: %w", err)
+		return domain.Rules{}, err
 	}
 	return rulesFromRow(row)
 }
@@ -119,9 +122,9 @@ func (a *App) RulesHistory(ctx context.Context) ([]domain.Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rows []store.RulesRow
-	if err := a.db.WithContext(ctx).Where("unit_code = ?", unit).Order("rule_version DESC").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read rules history: %w", err)
+	rows, err := a.read(ctx).RulesHistory(unit)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]domain.Rules, 0, len(rows))
 	for _, r := range rows {

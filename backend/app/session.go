@@ -87,7 +87,7 @@ func (s *Session) Logout(ctx context.Context) error {
 		return nil
 	}
 	return s.app.write(ctx, actor.Username, func(c *change) error {
-		return c.record("auth.logout", "user", actor.UserID, 0, nil, nil)
+		return c.record("auth.logout", "user", actor.UserID, nil, nil)
 	})
 }
 

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -31,9 +30,9 @@ const (
 
 // Settings reads the office settings, defaults filled in.
 func (a *App) Settings(ctx context.Context) (Settings, error) {
-	var rows []store.Setting
-	if err := a.db.WithContext(ctx).Find(&rows).Error; err != nil {
-		return Settings{}, fmt.Errorf("read settings: %w", err)
+	rows, err := a.read(ctx).Settings()
+	if err != nil {
+		return Settings{}, err
 	}
 	s := DefaultSettings
 	for _, r := range rows {
@@ -71,19 +70,18 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	}
 	err := a.write(ctx, actor.Username, func(c *change) error {
 		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter, keyPKCS11: in.PKCS11Library} {
-			var cur store.Setting
-			err := c.tx.First(&cur, "key = ?", key).Error
+			cur, err := c.q.Setting(key)
 			if err != nil && !isNotFound(err) {
-				return fmt.Errorf("read setting %s: %w", key, err)
+				return err
 			}
 			if err == nil && cur.Value == val {
 				continue
 			}
 			row := store.Setting{Key: key, Value: val, Version: cur.Version + 1, UpdatedAt: c.at}
-			if err := c.tx.Save(&row).Error; err != nil {
-				return fmt.Errorf("save setting %s: %w", key, err)
+			if err := c.q.SaveSetting(&row); err != nil {
+				return err
 			}
-			if err := c.record("settings.update", "setting", key, row.Version, row, map[string]string{key: val}); err != nil {
+			if err := c.record("settings.update", "setting", key, row.Wire(), map[string]string{key: val}); err != nil {
 				return err
 			}
 		}

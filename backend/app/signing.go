@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"gorm.io/gorm/clause"
-
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/pdfsign"
@@ -131,7 +129,8 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		return nil, invalid("numbers", "count", fmt.Sprintf("Chọn từ 1 đến %d giấy đi đường để ký", MaxBatch), fmt.Sprintf("Choose 1 to %d permits to sign", MaxBatch))
 	}
 	b := &batch{actor: actor, touch: &touchFlag{}, close: func() {}}
-	if err := a.db.WithContext(ctx).First(&b.leader, "id = ?", actor.UserID).Error; err != nil {
+	var err error
+	if b.leader, err = a.read(ctx).UserByID(actor.UserID); err != nil {
 		return nil, fmt.Errorf("read leader: %w", err)
 	}
 	seen := map[string]bool{}
@@ -140,7 +139,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 			return nil, invalid("numbers", "duplicate", "Giấy số "+n+" được chọn hai lần", "Permit "+n+" is listed twice")
 		}
 		seen[n] = true
-		p, err := a.GetPermit(ctx, n)
+		p, err := a.permit(ctx, n)
 		if err != nil {
 			if AsError(err).Code == CodeNotFound {
 				return nil, invalid("numbers", "unknown", "Không có giấy đi đường số "+n, "No permit "+n)
@@ -157,18 +156,16 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		}
 		b.permits = append(b.permits, p)
 	}
-	var err error
 	if b.office, err = a.officeOrErr(ctx); err != nil {
 		return nil, err
 	}
 	now := a.Now().UTC()
-	if err := a.db.WithContext(ctx).Where("user_id = ? AND kind = ? AND (valid_to IS NULL OR valid_to > ?) AND (valid_from IS NULL OR valid_from <= ?)",
-		actor.UserID, string(in.Token.Kind), now, now).Order("created_at DESC").First(&b.key).Error; err != nil {
+	if b.key, err = a.read(ctx).CurrentSigningKey(actor.UserID, string(in.Token.Kind), now); err != nil {
 		if isNotFound(err) {
 			return nil, newError(CodeConflict, "Lãnh đạo "+b.leader.FullName+" chưa được đăng ký khoá ký loại này (hoặc khoá đã hết hạn): quản trị văn phòng cần đăng ký khoá trước",
 				"No current key of this kind is enrolled for "+b.leader.FullName+": the office admin must enroll it first")
 		}
-		return nil, fmt.Errorf("read enrolled key: %w", err)
+		return nil, err
 	}
 	if b.key.Algorithm == "ES256" {
 		// A QR signed by a key the province has not listed would fail at every checkpoint.
@@ -284,7 +281,7 @@ func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 	qr, keyID := p.QR, p.KeyID
 	if b.qr != nil {
 		// The QR says when the leader signed: that is when the permit took effect.
-		payload, err := payloadOf(p.Application.Application, p.Number, at)
+		payload, err := permit.PayloadOf(applicationFacts(p.Application.Application), p.Number, at)
 		if err != nil {
 			return err
 		}
@@ -305,28 +302,28 @@ func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 		if _, err := domain.PermitTransition(domain.PermitStatus(p.Status), domain.PermitActionSign); err != nil {
 			return err
 		}
-		upd := map[string]any{"status": string(domain.PermitSigned), "version": p.Version + 1, "updated_at": c.at, "qr": qr, "key_id": keyID,
+		upd := map[string]any{"status": string(domain.PermitSigned), "updated_at": c.at, "qr": qr, "key_id": keyID,
 			"signature_kind": render.SignatureDigital, "signer_name": b.leader.FullName, "signer_title": b.leader.Title, "signed_at": at, "signed_by": b.actor.UserID}
 		if pdf != nil {
 			sum := sha256.Sum256(pdf)
 			blob := store.Blob{SHA256: hex.EncodeToString(sum[:]), MediaType: "application/pdf", Size: int64(len(pdf)), Data: pdf, CreatedAt: c.at}
-			if err := c.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&blob).Error; err != nil {
+			if err := c.q.PutBlob(&blob); err != nil {
 				return fmt.Errorf("store signed PDF of %s: %w", p.Number, err)
 			}
 			upd["signed_pdf"] = blob.SHA256
 		}
-		res := c.tx.Model(&store.Permit{}).Where("id = ? AND version = ? AND status = ?", p.ID, p.Version, p.Status).Updates(upd)
-		if res.Error != nil {
-			return fmt.Errorf("save signed permit %s: %w", p.Number, res.Error)
+		// The version guard also holds the status: every change of status moves the version.
+		if err := c.q.UpdatePermit(p.ID, p.Version, upd); err != nil {
+			if errors.Is(err, store.ErrStale) {
+				return newError(CodeConflict, "Giấy số "+p.Number+" vừa được người khác cập nhật", "Permit "+p.Number+" was changed by someone else")
+			}
+			return fmt.Errorf("save signed permit %s: %w", p.Number, err)
 		}
-		if res.RowsAffected != 1 {
-			return newError(CodeConflict, "Giấy số "+p.Number+" vừa được người khác cập nhật", "Permit "+p.Number+" was changed by someone else")
+		saved, err := c.q.PermitByID(p.ID)
+		if err != nil {
+			return err
 		}
-		var saved store.Permit
-		if err := c.tx.First(&saved, "id = ?", p.ID).Error; err != nil {
-			return fmt.Errorf("reread permit: %w", err)
-		}
-		return c.record("permit.sign", "permit", saved.ID, saved.Version, saved,
+		return c.record("permit.sign", "permit", saved.ID, saved.Wire(),
 			map[string]any{"number": p.Number, "from": p.Status, "key_id": keyID, "token": b.key.Kind, "signed_pdf": saved.SignedPDF})
 	})
 }
@@ -392,15 +389,15 @@ func (a *App) SignedPermitPDF(ctx context.Context, actor Actor, number string) (
 	if err := a.require(actor, auth.ViewApplications); err != nil {
 		return nil, err
 	}
-	p, err := a.GetPermit(ctx, number)
+	p, err := a.permit(ctx, number)
 	if err != nil {
 		return nil, err
 	}
 	if p.SignedPDF == "" {
 		return nil, newError(CodeNotFound, "Giấy số "+number+" không có tệp PDF ký số (chỉ thiết bị ký số có chứng thư mới ký tệp PDF)", "Permit "+number+" has no signed PDF")
 	}
-	var blob store.Blob
-	if err := a.db.WithContext(ctx).First(&blob, "sha256 = ?", p.SignedPDF).Error; err != nil {
+	blob, err := a.read(ctx).Blob(p.SignedPDF)
+	if err != nil {
 		return nil, fmt.Errorf("read signed PDF of %s: %w", number, err)
 	}
 	if sum := sha256.Sum256(blob.Data); hex.EncodeToString(sum[:]) != blob.SHA256 {

@@ -46,7 +46,7 @@ func (f *fixture) enrollSoft(t testing.TB, k *softfido.Authenticator, pin string
 
 func (f *fixture) permitStatus(t *testing.T, number string) store.Permit {
 	t.Helper()
-	p, err := f.GetPermit(f.ctx, number)
+	p, err := f.GetPermit(f.ctx, f.clerk, number)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,12 +35,12 @@ const MaxTrustAge = 7 * 24 * time.Hour
 
 // provinceRoot is the pinned provincial root public key.
 func (a *App) provinceRoot(ctx context.Context) (crypto.PublicKey, error) {
-	var s store.Setting
-	if err := a.db.WithContext(ctx).First(&s, "key = ?", keyProvinceRoot).Error; err != nil {
+	s, err := a.read(ctx).Setting(keyProvinceRoot)
+	if err != nil {
 		if isNotFound(err) {
 			return nil, newError(CodeConflict, "Chưa cài khoá gốc của tỉnh: hãy nhập tệp khoá gốc do Sở TT&TT cấp", "The provincial root key is not installed")
 		}
-		return nil, fmt.Errorf("read province root: %w", err)
+		return nil, err
 	}
 	return permit.ParsePublicKeyPEM([]byte(s.Value))
 }
@@ -62,20 +62,22 @@ func (c *change) pinRoot(pub crypto.PublicKey) error {
 	if err != nil {
 		return err
 	}
-	var cur store.Setting
-	err = c.tx.First(&cur, "key = ?", keyProvinceRoot).Error
+	cur, err := c.q.Setting(keyProvinceRoot)
 	if err == nil && cur.Value != string(pemData) {
 		return newError(CodeConflict, "Khoá gốc của tỉnh đã được cài và khác khoá này", "A different provincial root key is already installed")
 	}
 	if err == nil {
 		return nil
 	}
+	if !isNotFound(err) {
+		return err
+	}
 	row := store.Setting{Key: keyProvinceRoot, Value: string(pemData), Version: 1, UpdatedAt: c.at}
-	if err := c.tx.Create(&row).Error; err != nil {
-		return fmt.Errorf("pin province root: %w", err)
+	if err := c.q.InsertSetting(&row); err != nil {
+		return err
 	}
 	fp, _ := permit.Fingerprint(pub)
-	return c.record("trust.pin_root", "setting", keyProvinceRoot, row.Version, nil, map[string]string{"fingerprint": fp})
+	return c.record("trust.pin_root", "setting", keyProvinceRoot, nil, map[string]string{"fingerprint": fp})
 }
 
 // ImportTrustBundle checks a provincial bundle against the pinned root and makes it current
@@ -101,8 +103,10 @@ func (a *App) ImportTrustBundle(ctx context.Context, actor Actor, data []byte) (
 }
 
 func (c *change) storeBundle(data []byte, root crypto.PublicKey, tl *permit.TrustList, rl *permit.RevocationList) error {
-	var cur store.TrustBundle
-	err := c.tx.Order("id DESC").First(&cur).Error
+	cur, err := c.q.LatestTrustBundle()
+	if err != nil && !isNotFound(err) {
+		return err
+	}
 	if err == nil && bytes.Equal(cur.Bundle, data) {
 		return nil // the same file again: nothing changes
 	}
@@ -111,10 +115,10 @@ func (c *change) storeBundle(data []byte, root crypto.PublicKey, tl *permit.Trus
 	}
 	fp, _ := permit.Fingerprint(root)
 	b := store.TrustBundle{RootFingerprint: fp, Bundle: data, TrustIssuedAt: tl.IssuedAt.UTC(), RevocationIssuedAt: rl.IssuedAt.UTC(), ImportedAt: c.at, ImportedBy: c.actor}
-	if err := c.tx.Create(&b).Error; err != nil {
-		return fmt.Errorf("store trust bundle: %w", err)
+	if err := c.q.InsertTrustBundle(&b); err != nil {
+		return err
 	}
-	return c.record("trust.import", "trust_bundle", fmt.Sprint(b.ID), 1, nil,
+	return c.record("trust.import", "trust_bundle", fmt.Sprint(b.ID), nil,
 		map[string]any{"trust_issued_at": b.TrustIssuedAt, "revocation_issued_at": b.RevocationIssuedAt, "entries": len(tl.Entries), "revoked": len(rl.Entries)})
 }
 
@@ -125,20 +129,21 @@ func (a *App) lists(ctx context.Context) (*permit.TrustList, *permit.RevocationL
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	var b store.TrustBundle
-	if err := a.db.WithContext(ctx).Order("id DESC").First(&b).Error; err != nil {
+	q := a.read(ctx)
+	b, err := q.LatestTrustBundle()
+	if err != nil {
 		if isNotFound(err) {
 			return nil, nil, nil, newError(CodeConflict, "Chưa có danh sách tin cậy của tỉnh: hãy nhập tệp danh sách", "No provincial trust list has been imported")
 		}
-		return nil, nil, nil, fmt.Errorf("read trust bundle: %w", err)
+		return nil, nil, nil, err
 	}
 	tl, rl, err := permit.ParseBundle(b.Bundle, root)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("stored trust bundle: %w", err)
 	}
-	var local []store.Permit
-	if err := a.db.WithContext(ctx).Where("status = ?", "revoked").Find(&local).Error; err != nil {
-		return nil, nil, nil, fmt.Errorf("read revoked permits: %w", err)
+	local, err := q.RevokedPermits()
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	merged := *rl
 	merged.Entries = append([]permit.RevocationEntry(nil), rl.Entries...)
@@ -205,19 +210,20 @@ func (a *App) EnrollmentRequests(ctx context.Context, actor Actor) ([]byte, erro
 	if err := a.require(actor, auth.ManageSettings); err != nil {
 		return nil, err
 	}
-	var keys []store.SigningKey
-	if err := a.db.WithContext(ctx).Order("created_at").Find(&keys).Error; err != nil {
-		return nil, fmt.Errorf("read signing keys: %w", err)
+	keys, err := a.read(ctx).SigningKeys()
+	if err != nil {
+		return nil, err
+	}
+	_, usernames, err := a.read(ctx).UserNames(keyUsers(keys))
+	if err != nil {
+		return nil, err
 	}
 	out := make([]EnrollmentRequest, len(keys))
 	for i, k := range keys {
 		out[i] = EnrollmentRequest{KeyID: k.KeyID, Kind: k.Kind, Algorithm: k.Algorithm, PublicKey: k.PublicKey, Officer: k.Officer, UnitCode: k.UnitCode,
 			Certificate: k.Certificate, TokenLabel: k.TokenLabel, ValidFrom: k.ValidFrom, ValidTo: k.ValidTo, CreatedAt: k.CreatedAt}
 		if k.UserID != nil {
-			var u store.User
-			if err := a.db.WithContext(ctx).Select("username").First(&u, "id = ?", *k.UserID).Error; err == nil {
-				out[i].OfficerUsername = u.Username
-			}
+			out[i].OfficerUsername = usernames[*k.UserID]
 		}
 	}
 	return json.MarshalIndent(out, "", "  ")
@@ -230,9 +236,9 @@ func (a *App) seedDemoTrust(ctx context.Context, actor string) error {
 	if err != nil {
 		return err
 	}
-	var keys []store.SigningKey
-	if err := a.db.WithContext(ctx).Find(&keys).Error; err != nil {
-		return fmt.Errorf("read signing keys: %w", err)
+	keys, err := a.read(ctx).SigningKeys()
+	if err != nil {
+		return err
 	}
 	now := a.Now().UTC().Truncate(time.Second)
 	tl := permit.TrustList{IssuedAt: now}

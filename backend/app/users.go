@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/user"
 	"regexp"
@@ -31,18 +32,18 @@ func checkNewUser(v *domain.ValidationError, prefix, username, fullName, passwor
 }
 
 func (c *change) createUser(username, fullName, title string, role domain.Role, hash string) (store.User, error) {
-	var n int64
-	if err := c.tx.Model(&store.User{}).Where("username = ?", username).Count(&n).Error; err != nil {
-		return store.User{}, fmt.Errorf("check username: %w", err)
+	taken, err := c.q.UsernameTaken(username)
+	if err != nil {
+		return store.User{}, err
 	}
-	if n > 0 {
+	if taken {
 		return store.User{}, invalid("username", "taken", "Tên đăng nhập đã có người dùng", "That username is taken")
 	}
 	u := store.User{ID: newID(), Version: 1, Username: username, FullName: fullName, Title: title, Role: string(role), PasswordHash: hash, Active: true, CreatedAt: c.at, UpdatedAt: c.at}
-	if err := c.tx.Create(&u).Error; err != nil {
-		return store.User{}, fmt.Errorf("create user %s: %w", username, err)
+	if err := c.q.InsertUser(&u); err != nil {
+		return store.User{}, err
 	}
-	return u, c.record("user.create", "user", u.ID, u.Version, u, map[string]any{"username": username, "role": role})
+	return u, c.record("user.create", "user", u.ID, u.Wire(), map[string]any{"username": username, "role": role})
 }
 
 var errBadLogin = newError(CodeUnauthenticated, "Sai tên đăng nhập hoặc mật khẩu", "Wrong username or password")
@@ -51,12 +52,12 @@ var errBadLogin = newError(CodeUnauthenticated, "Sai tên đăng nhập hoặc m
 // audit-logged.
 func (a *App) Login(ctx context.Context, username, password string) (Actor, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	var u store.User
-	if err := a.db.WithContext(ctx).Where("username = ?", username).First(&u).Error; err != nil {
+	u, err := a.read(ctx).UserByUsername(username)
+	if err != nil {
 		if isNotFound(err) {
 			return Actor{}, errBadLogin
 		}
-		return Actor{}, fmt.Errorf("read user: %w", err)
+		return Actor{}, err
 	}
 	now := a.Now().UTC()
 	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
@@ -75,27 +76,27 @@ func (a *App) Login(ctx context.Context, username, password string) (Actor, erro
 	var result error
 	err = a.write(ctx, u.Username, func(c *change) error {
 		if ok {
-			if err := c.tx.Model(&store.User{}).Where("id = ?", u.ID).Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
-				return fmt.Errorf("record login: %w", err)
+			if err := c.q.SetLoginState(u.ID, 0, nil); err != nil {
+				return err
 			}
-			return c.record("auth.login", "user", u.ID, 0, nil, nil)
+			return c.record("auth.login", "user", u.ID, nil, nil)
 		}
 		fails := u.FailedLogins + 1
-		upd := map[string]any{"failed_logins": fails}
+		save := func() error { return c.q.RecordFailedLogin(u.ID, fails) }
 		action := "auth.login_failed"
 		result = errBadLogin
 		if fails >= auth.MaxFailedLogins {
 			until := c.at.Add(auth.LockoutDuration)
-			upd = map[string]any{"failed_logins": 0, "locked_until": until}
+			save = func() error { return c.q.SetLoginState(u.ID, 0, &until) }
 			action = "auth.locked"
 			result = newError(CodeLocked,
 				fmt.Sprintf("Sai mật khẩu %d lần: tài khoản bị khoá %d phút", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())),
 				fmt.Sprintf("%d wrong passwords: the account is locked for %d minutes", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())))
 		}
-		if err := c.tx.Model(&store.User{}).Where("id = ?", u.ID).Updates(upd).Error; err != nil {
-			return fmt.Errorf("record failed login: %w", err)
+		if err := save(); err != nil {
+			return err
 		}
-		return c.record(action, "user", u.ID, 0, nil, map[string]any{"failed_logins": fails})
+		return c.record(action, "user", u.ID, nil, map[string]any{"failed_logins": fails})
 	})
 	if err != nil {
 		return Actor{}, err
@@ -127,11 +128,7 @@ func (a *App) Users(ctx context.Context, actor Actor) ([]store.User, error) {
 	if err := a.require(actor, auth.ManageUsers); err != nil {
 		return nil, err
 	}
-	var out []store.User
-	if err := a.db.WithContext(ctx).Order("username").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	return out, nil
+	return a.read(ctx).Users()
 }
 
 // AddUser creates an account (office admin).
@@ -191,27 +188,30 @@ func (a *App) ResetPassword(ctx context.Context, actor Actor, id, password strin
 func (a *App) updateUser(ctx context.Context, actor Actor, id, action string, upd map[string]any) (store.User, error) {
 	var u store.User
 	err := a.write(ctx, actor.Username, func(c *change) error {
-		if err := c.tx.First(&u, "id = ?", id).Error; err != nil {
+		var err error
+		if u, err = c.q.UserByID(id); err != nil {
 			if isNotFound(err) {
 				return notFound("người dùng")
 			}
-			return fmt.Errorf("read user: %w", err)
+			return err
 		}
-		upd["version"] = u.Version + 1
 		upd["updated_at"] = c.at
-		if err := c.tx.Model(&u).Updates(upd).Error; err != nil {
-			return fmt.Errorf("update user: %w", err)
+		if err := c.q.UpdateUser(u.ID, u.Version, upd); err != nil {
+			if errors.Is(err, store.ErrStale) {
+				return newError(CodeConflict, "Tài khoản vừa được người khác cập nhật", "The account was changed by someone else")
+			}
+			return err
 		}
-		if err := c.tx.First(&u, "id = ?", id).Error; err != nil {
-			return fmt.Errorf("reread user: %w", err)
-		}
-		details := map[string]any{}
+		details := map[string]any{"version": u.Version + 1}
 		for k, v := range upd {
 			if k != "password_hash" {
 				details[k] = v
 			}
 		}
-		return c.record(action, "user", u.ID, u.Version, u, details)
+		if u, err = c.q.UserByID(id); err != nil {
+			return err
+		}
+		return c.record(action, "user", u.ID, u.Wire(), details)
 	})
 	return u, err
 }

@@ -34,12 +34,12 @@ func (s *PermitService) List(status string) ([]app.Permit, error) {
 }
 
 func (s *PermitService) Get(number string) (app.Permit, error) {
-	return call(s.base, func(app.Actor) (app.Permit, error) { return s.app.GetPermit(s.ctx, number) })
+	return call(s.base, func(a app.Actor) (app.Permit, error) { return s.app.GetPermit(s.ctx, a, number) })
 }
 
 // ForApplication returns the application's permit, or null when none was issued.
 func (s *PermitService) ForApplication(applicationID string) (*app.Permit, error) {
-	return call(s.base, func(app.Actor) (*app.Permit, error) { return s.app.PermitForApplication(s.ctx, applicationID) })
+	return call(s.base, func(a app.Actor) (*app.Permit, error) { return s.app.PermitForApplication(s.ctx, a, applicationID) })
 }
 
 func (s *PermitService) MarkHandSigned(number string) (app.Permit, error) {

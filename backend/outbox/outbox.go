@@ -1,40 +1,47 @@
 // Package outbox is the office's durable queue of changes for the provincial sync: every
 // change to a synced record appends its new version here in the same transaction, so the
 // sync client (which pushes idempotently by record id and version) can never miss one.
+// Entries hold the record's syncwire form (canonical CBOR) and its content hash.
 package outbox
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"gorm.io/gorm"
+
+	"giaydiduong/backend/syncwire"
 )
 
 // Entry is one record version waiting to be pushed.
 type Entry struct {
-	Seq       int64      `json:"seq" gorm:"primaryKey"`
-	Entity    string     `json:"entity"`
-	EntityID  string     `json:"entity_id"`
-	Version   int64      `json:"version"`
-	Payload   string     `json:"payload"`
-	CreatedAt time.Time  `json:"created_at"`
-	SentAt    *time.Time `json:"sent_at"`
+	Seq      int64  `json:"seq" gorm:"primaryKey"`
+	Entity   string `json:"entity"`
+	EntityID string `json:"entity_id"`
+	Version  int64  `json:"version"`
+	// Payload is the JSON of entries queued before the wire records (schema version 0).
+	Payload       string     `json:"payload"`
+	SchemaVersion int        `json:"schema_version"`
+	Record        []byte     `json:"record"`       // syncwire.Encode
+	ContentHash   string     `json:"content_hash"` // syncwire.Hash of Record
+	CreatedAt     time.Time  `json:"created_at"`
+	SentAt        *time.Time `json:"sent_at"`
 }
 
 // TableName is the outbox table.
 func (Entry) TableName() string { return "outbox" }
 
-// Append queues version of the record inside tx (the caller's transaction).
-func Append(tx *gorm.DB, at time.Time, entity, id string, version int64, record any) error {
-	payload, err := json.Marshal(record)
+// Append queues a record's version inside tx (the caller's transaction).
+func Append(tx *gorm.DB, at time.Time, rec syncwire.Record) error {
+	kind, id, version := rec.Key()
+	b, err := syncwire.Encode(rec)
 	if err != nil {
-		return fmt.Errorf("outbox %s %s: encode: %w", entity, id, err)
+		return fmt.Errorf("outbox: %w", err)
 	}
-	e := Entry{Entity: entity, EntityID: id, Version: version, Payload: string(payload), CreatedAt: at.UTC()}
+	e := Entry{Entity: string(kind), EntityID: id, Version: version, SchemaVersion: syncwire.SchemaVersion, Record: b, ContentHash: syncwire.Hash(b), CreatedAt: at.UTC()}
 	if err := tx.Create(&e).Error; err != nil {
-		return fmt.Errorf("outbox %s %s v%d: %w", entity, id, version, err)
+		return fmt.Errorf("outbox %s %s v%d: %w", kind, id, version, err)
 	}
 	return nil
 }

@@ -57,6 +57,10 @@ var seeds = map[int64][]string{
 		`INSERT INTO blobs VALUES ('abc','application/pdf',3,X'255044','2026-01-01 00:00:00+00:00')`,
 		`UPDATE permits SET status = 'signed', key_id = '1112131415161718', signature_kind = 'digital', signed_at = '2026-01-01 00:00:00+00:00', signed_by = 'u1', signed_pdf = 'abc' WHERE id = 'p1'`,
 	},
+	6: {
+		`INSERT INTO outbox (entity,entity_id,version,payload,schema_version,record,content_hash,created_at) VALUES ('permit','p1',2,'',1,X'a1',
+		 '0f9a','2026-01-02 00:00:00+00:00')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -66,6 +70,7 @@ var checks = map[int64]string{
 	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
 	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
 	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
+	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

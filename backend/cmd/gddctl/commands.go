@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"giaydiduong/backend/app"
-	"giaydiduong/backend/audit"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/uibridge"
 )
@@ -150,7 +149,7 @@ func (c *cli) auditCmd() *cobra.Command {
 		Use: "verify", Short: "check the hash chain; exits non-zero naming the first bad event", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				r, err := audit.Verify(ctx, a.DB())
+				r, err := a.VerifyAudit(ctx)
 				if err != nil {
 					return err
 				}
@@ -298,16 +297,15 @@ func (c *cli) dbCmd() *cobra.Command {
 		Use: "check", Args: cobra.NoArgs, Short: "run SQLite's integrity check",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				var res []string
-				if err := a.DB().WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&res).Error; err != nil {
-					return fmt.Errorf("integrity check: %w", err)
-				}
-				ok := len(res) == 1 && res[0] == "ok"
-				if err := c.print(map[string]any{"ok": ok, "result": res}, func(w io.Writer) { fmt.Fprintln(w, res) }); err != nil {
+				r, err := a.CheckDatabase(ctx)
+				if err != nil {
 					return err
 				}
-				if !ok {
-					return fmt.Errorf("database damaged: %v", res)
+				if err := c.print(r, func(w io.Writer) { fmt.Fprintln(w, r.Result) }); err != nil {
+					return err
+				}
+				if !r.OK {
+					return fmt.Errorf("database damaged: %v", r.Result)
 				}
 				return nil
 			})

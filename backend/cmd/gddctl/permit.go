@@ -44,7 +44,11 @@ func (c *cli) permitCmd() *cobra.Command {
 		Use: "show NUMBER", Short: "show a permit", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				p, err := a.GetPermit(ctx, args[0])
+				actor, err := c.printActor(ctx, a)
+				if err != nil {
+					return err
+				}
+				p, err := a.GetPermit(ctx, actor, args[0])
 				if err != nil {
 					return err
 				}
@@ -265,36 +269,18 @@ func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, r
 	}); err != nil {
 		return nil, fmt.Errorf("--trust needs the provincial root that signed it: give --root FILE or a --data directory that has it pinned: %w", err)
 	}
-	root, err := permit.ParsePublicKeyPEM(rootPEM)
-	if err != nil {
-		return nil, fmt.Errorf("read --root: %w", err)
-	}
-	texts := []string{text}
+	in := app.BundleCheck{Text: text, Bundle: bundle, RootPEM: rootPEM, Now: time.Now()}
 	switch {
 	case imageFile != "":
-		data, err := os.ReadFile(imageFile)
-		if err != nil {
-			return nil, err
-		}
-		if texts[0], err = app.QRTextFromImage(data); err != nil {
+		if in.Image, err = os.ReadFile(imageFile); err != nil {
 			return nil, err
 		}
 	case pdfFile != "":
-		data, err := os.ReadFile(pdfFile)
-		if err != nil {
-			return nil, err
-		}
-		if texts, err = app.QRTextsFromPDF(ctx, data); err != nil {
+		if in.PDF, err = os.ReadFile(pdfFile); err != nil {
 			return nil, err
 		}
 	}
-	out := make([]app.Verification, len(texts))
-	for i, t := range texts {
-		if out[i], err = app.VerifyWithBundle(t, bundle, root, time.Now()); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return app.VerifyAgainstBundle(ctx, in)
 }
 
 // withAppCtx opens the --data office for a command that may also run without one.

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"giaydiduong/backend/syncwire"
+)
+
+// The wire form of each synced row: what the outbox queues. Kept beside the rows so a column
+// added to a table is seen next to the record it must (or must not) reach.
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// Wire is the application's sync record.
+func (a Application) Wire() syncwire.Application {
+	return syncwire.Application{
+		ID: a.ID, Version: a.Version, OfficeUnitCode: a.OfficeUnitCode, Status: a.Status, FullName: a.FullName, BirthDate: a.BirthDate,
+		Gender: a.Gender, IDNumber: a.IDNumber, Phone: a.Phone, ResidenceCommuneCode: a.ResidenceCommuneCode, ResidenceStreet: a.ResidenceStreet,
+		Workplace: a.Workplace, PurposeCode: a.PurposeCode, RouteFrom: a.RouteFrom, RouteTo: a.RouteTo, VehicleType: a.VehicleType,
+		VehiclePlate: a.VehiclePlate, ValidFrom: a.ValidFrom, ValidTo: a.ValidTo, Note: a.Note, RejectReason: a.RejectReason,
+		RulesVersion: a.RulesVersion, CreatedBy: a.CreatedBy, DecidedBy: str(a.DecidedBy), DecidedAt: syncwire.TimePtr(a.DecidedAt),
+		CreatedAt: syncwire.Time(a.CreatedAt), UpdatedAt: syncwire.Time(a.UpdatedAt),
+	}
+}
+
+// Wire is the permit's sync record (the copy count is local and not in it).
+func (p Permit) Wire() syncwire.Permit {
+	return syncwire.Permit{
+		ID: p.ID, Version: p.Version, Number: p.Number, UnitCode: p.UnitCode, Year: p.Year, Seq: p.Seq, ApplicationID: p.ApplicationID,
+		Status: p.Status, QR: p.QR, KeyID: p.KeyID, SignatureKind: p.SignatureKind, SignerName: p.SignerName, SignerTitle: p.SignerTitle,
+		IssuedAt: syncwire.Time(p.IssuedAt), IssuedBy: p.IssuedBy, HandSignedAt: syncwire.TimePtr(p.HandSignedAt),
+		HandedOverAt: syncwire.TimePtr(p.HandedOverAt), RevokedAt: syncwire.TimePtr(p.RevokedAt), RevokeReason: p.RevokeReason,
+		RevokedBy: str(p.RevokedBy), SignedAt: syncwire.TimePtr(p.SignedAt), SignedBy: str(p.SignedBy), SignedPDF: p.SignedPDF,
+		CreatedAt: syncwire.Time(p.CreatedAt), UpdatedAt: syncwire.Time(p.UpdatedAt),
+	}
+}
+
+// Wire is the account's sync record, without the password hash or the sign-in counters.
+func (u User) Wire() syncwire.Account {
+	return syncwire.Account{ID: u.ID, Version: u.Version, Username: u.Username, FullName: u.FullName, Title: u.Title, Role: u.Role,
+		Active: u.Active, CreatedAt: syncwire.Time(u.CreatedAt), UpdatedAt: syncwire.Time(u.UpdatedAt)}
+}
+
+// Wire is the key's trust-list request.
+func (k SigningKey) Wire() syncwire.SigningKeyRequest {
+	return syncwire.SigningKeyRequest{KeyID: k.KeyID, Version: k.Version, Kind: k.Kind, Algorithm: k.Algorithm, PublicKey: k.PublicKey,
+		Officer: k.Officer, UnitCode: k.UnitCode, UserID: str(k.UserID), CredentialID: k.CredentialID, Protocol: k.Protocol,
+		Certificate: k.Certificate, TokenLabel: k.TokenLabel, ValidFrom: syncwire.TimePtr(k.ValidFrom), ValidTo: syncwire.TimePtr(k.ValidTo),
+		CreatedAt: syncwire.Time(k.CreatedAt)}
+}
+
+// Wire is the office's sync record.
+func (o Office) Wire() syncwire.Office {
+	return syncwire.Office{ID: o.ID, Version: o.Version, Name: o.Name, AgencyKind: o.AgencyKind, UnitCode: o.UnitCode, Demo: o.Demo,
+		CreatedAt: syncwire.Time(o.CreatedAt), UpdatedAt: syncwire.Time(o.UpdatedAt)}
+}
+
+// Wire is the setting's sync record.
+func (s Setting) Wire() syncwire.Setting {
+	return syncwire.Setting{Name: s.Key, Value: s.Value, Version: s.Version, UpdatedAt: syncwire.Time(s.UpdatedAt)}
+}
+
+// Wire is the rules version's sync record.
+func (r RulesRow) Wire() (syncwire.Rules, error) {
+	var purposes []syncwire.Purpose
+	if err := json.Unmarshal([]byte(r.Purposes), &purposes); err != nil {
+		return syncwire.Rules{}, fmt.Errorf("rules v%d purposes: %w", r.RuleVersion, err)
+	}
+	if purposes == nil {
+		purposes = []syncwire.Purpose{}
+	}
+	return syncwire.Rules{ID: r.ID, Version: r.Version, UnitCode: r.UnitCode, RuleVersion: r.RuleVersion, PermitsRequired: r.PermitsRequired,
+		Purposes: purposes, MaxDays: r.MaxDays, CurfewStart: r.CurfewStart, CurfewEnd: r.CurfewEnd, UpdatedBy: r.UpdatedBy,
+		CreatedAt: syncwire.Time(r.CreatedAt)}, nil
+}
