@@ -387,7 +387,7 @@ func TestRulesAreVersionedAndApplied(t *testing.T) {
 			t.Errorf("%+v accepted: %v", bad, err)
 		}
 	}
-	h, err := f.RulesHistory(f.ctx)
+	h, err := f.RulesHistory(f.ctx, f.clerk)
 	if err != nil || len(h) != 2 || h[0].Version != 2 || h[1].Version != 1 {
 		t.Fatalf("history: %v %v", h, err)
 	}

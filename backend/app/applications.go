@@ -83,7 +83,7 @@ func (a *App) CheckApplication(ctx context.Context, in domain.ApplicationInput) 
 }
 
 func (a *App) checkApplication(ctx context.Context, in domain.ApplicationInput) (domain.ApplicationInput, domain.Rules, error) {
-	rules, err := a.CurrentRules(ctx)
+	rules, err := a.currentRules(ctx)
 	if err != nil {
 		return in, rules, err
 	}
@@ -125,7 +125,7 @@ func (a *App) decide(ctx context.Context, actor Actor, id string, action domain.
 	if err := a.require(actor, auth.DecideApplication); err != nil {
 		return Application{}, err
 	}
-	settings, err := a.Settings(ctx)
+	settings, err := a.settings(ctx)
 	if err != nil {
 		return Application{}, err
 	}

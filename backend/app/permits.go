@@ -267,19 +267,26 @@ type Verification struct {
 
 // Verify checks a permit's QR text offline against this office's lists and its own
 // revocations; curfew warnings follow the locality's rules.
-func (a *App) Verify(ctx context.Context, text string) (Verification, error) {
+func (a *App) Verify(ctx context.Context, actor Actor, text string) (Verification, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return Verification{}, err
+	}
+	return a.verify(ctx, text)
+}
+
+func (a *App) verify(ctx context.Context, text string) (Verification, error) {
 	tl, rl, _, err := a.lists(ctx)
 	if err != nil {
 		return Verification{}, err
 	}
 	opts := permit.VerifyOptions{MaxTrustAge: MaxTrustAge}
-	if r, err := a.CurrentRules(ctx); err == nil && r.CurfewStart != "" {
+	if r, err := a.currentRules(ctx); err == nil && r.CurfewStart != "" {
 		if cf, err := permit.ParseCurfew(r.CurfewStart, r.CurfewEnd); err == nil {
 			opts.Curfew = cf
 		}
 	}
 	res := permit.Verify(text, a.Now(), tl, rl, opts)
-	st, err := a.TrustStatus(ctx)
+	st, err := a.trustStatus(ctx)
 	if err != nil {
 		return Verification{}, err
 	}
@@ -287,16 +294,22 @@ func (a *App) Verify(ctx context.Context, text string) (Verification, error) {
 }
 
 // VerifyImage finds the permit QR in a photo or scan and verifies it.
-func (a *App) VerifyImage(ctx context.Context, data []byte) (Verification, error) {
+func (a *App) VerifyImage(ctx context.Context, actor Actor, data []byte) (Verification, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return Verification{}, err
+	}
 	text, err := qrText("image", data)
 	if err != nil {
 		return Verification{}, err
 	}
-	return a.Verify(ctx, text)
+	return a.verify(ctx, text)
 }
 
 // VerifyPDF verifies the permit on every page of a PDF (a batch prints one per page).
-func (a *App) VerifyPDF(ctx context.Context, pdf []byte) ([]Verification, error) {
+func (a *App) VerifyPDF(ctx context.Context, actor Actor, pdf []byte) ([]Verification, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return nil, err
+	}
 	pages, err := pdfPages(ctx, pdf)
 	if err != nil {
 		return nil, err
@@ -307,7 +320,7 @@ func (a *App) VerifyPDF(ctx context.Context, pdf []byte) ([]Verification, error)
 			out[i] = Verification{Result: permit.Result{Status: permit.StatusMalformed, Warnings: []string{}, Detail: fmt.Sprintf("page %d: %v", p.Page, p.Err)}}
 			continue
 		}
-		if out[i], err = a.Verify(ctx, p.Text); err != nil {
+		if out[i], err = a.verify(ctx, p.Text); err != nil {
 			return nil, err
 		}
 	}

@@ -38,7 +38,7 @@ func TestIssueVerifyRevoke(t *testing.T) {
 	if p.SignerName != "Lê Văn Đức" || p.SignerTitle != "Phó Chủ tịch" {
 		t.Errorf("signature block %q %q, want the approving leader", p.SignerName, p.SignerTitle)
 	}
-	v, err := f.Verify(f.ctx, p.QR)
+	v, err := f.Verify(f.ctx, f.clerk, p.QR)
 	if err != nil || v.Status != permit.StatusValid {
 		t.Fatalf("verify: %+v %v", v.Result, err)
 	}
@@ -75,12 +75,12 @@ func TestIssueVerifyRevoke(t *testing.T) {
 	if p, err = f.RevokePermit(f.ctx, f.approver, p.Number, "Khai sai nơi làm việc"); err != nil || p.Status != "revoked" {
 		t.Fatalf("revoke: %v %v", p.Status, err)
 	}
-	v, err = f.Verify(f.ctx, p.QR)
+	v, err = f.Verify(f.ctx, f.clerk, p.QR)
 	if err != nil || v.Status != permit.StatusRevoked || v.Revocation.Reason != "Khai sai nơi làm việc" {
 		t.Fatalf("after revocation: %+v %v", v.Result, err)
 	}
 	// The exported bundle carries the revocation to checkpoint verifiers.
-	bundle, err := f.ExportTrustBundle(f.ctx)
+	bundle, err := f.ExportTrustBundle(f.ctx, f.clerk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestVerifyVerdicts(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f.now = c.at
 			defer func() { f.now = time.Date(2026, 11, 28, 9, 0, 0, 0, vietnam) }()
-			v, err := f.Verify(f.ctx, c.text)
+			v, err := f.Verify(f.ctx, f.clerk, c.text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -195,20 +195,20 @@ func TestTrustBundleMustComeFromThePinnedRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := f.TrustStatus(f.ctx)
+	before, _ := f.TrustStatus(f.ctx, f.clerk)
 	if _, err := f.ImportTrustBundle(f.ctx, f.admin, forged); codeOf(err) != CodeValidation {
 		t.Fatalf("bundle from another root: %v", err)
 	}
 	if _, err := f.ImportTrustBundle(f.ctx, f.clerk, forged); codeOf(err) != CodeForbidden {
 		t.Fatalf("clerk imported a bundle: %v", err)
 	}
-	after, _ := f.TrustStatus(f.ctx)
+	after, _ := f.TrustStatus(f.ctx, f.clerk)
 	if after != before {
 		t.Errorf("a refused bundle changed the trust status: %+v -> %+v", before, after)
 	}
 	// A newer bundle from the real root is accepted and becomes current.
 	f.now = f.now.Add(time.Hour)
-	fresh, err := f.ExportTrustBundle(f.ctx)
+	fresh, err := f.ExportTrustBundle(f.ctx, f.clerk)
 	if err != nil {
 		t.Fatal(err)
 	}

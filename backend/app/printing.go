@@ -40,7 +40,7 @@ func (a *App) PermitsPDF(ctx context.Context, actor Actor, numbers []string, pap
 // is ""). The copy count moves only if the spooler took the job.
 func (a *App) PrintPermits(ctx context.Context, actor Actor, numbers []string, printer string, paper render.Paper) (printing.Job, error) {
 	if printer == "" {
-		s, err := a.Settings(ctx)
+		s, err := a.settings(ctx)
 		if err != nil {
 			return printing.Job{}, err
 		}
@@ -239,7 +239,7 @@ func (a *App) ApplicationFormPDF(ctx context.Context, paper render.Paper) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	rules, err := a.CurrentRules(ctx)
+	rules, err := a.currentRules(ctx)
 	if err != nil {
 		return nil, err
 	}

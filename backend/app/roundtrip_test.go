@@ -367,7 +367,7 @@ func TestRoundTrip1000(t *testing.T) {
 			report("page %d (%s): zbarimg read\n%q\nwant the issued QR\n%q", page, numbers[i], texts[0], qrs[i])
 			return
 		}
-		v, err := f.Verify(f.ctx, texts[0])
+		v, err := f.Verify(f.ctx, f.clerk, texts[0])
 		if err != nil {
 			report("page %d: verify: %v", page, err)
 			return
@@ -466,7 +466,7 @@ func BenchmarkVerifyText(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		v, err := f.Verify(f.ctx, p.QR)
+		v, err := f.Verify(f.ctx, f.clerk, p.QR)
 		if err != nil || v.Status != permit.StatusValid {
 			b.Fatalf("Verify: %s %v", v.Status, err)
 		}

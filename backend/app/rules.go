@@ -101,7 +101,14 @@ func (c *change) saveRules(r domain.Rules) error {
 }
 
 // CurrentRules returns the newest rules of the office's unit.
-func (a *App) CurrentRules(ctx context.Context) (domain.Rules, error) {
+func (a *App) CurrentRules(ctx context.Context, actor Actor) (domain.Rules, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return domain.Rules{}, err
+	}
+	return a.currentRules(ctx)
+}
+
+func (a *App) currentRules(ctx context.Context) (domain.Rules, error) {
 	unit, err := a.officeUnit(ctx)
 	if err != nil {
 		return domain.Rules{}, err
@@ -117,7 +124,10 @@ func (a *App) CurrentRules(ctx context.Context) (domain.Rules, error) {
 }
 
 // RulesHistory returns every version, newest first.
-func (a *App) RulesHistory(ctx context.Context) ([]domain.Rules, error) {
+func (a *App) RulesHistory(ctx context.Context, actor Actor) ([]domain.Rules, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return nil, err
+	}
 	unit, err := a.officeUnit(ctx)
 	if err != nil {
 		return nil, err
@@ -155,5 +165,5 @@ func (a *App) UpdateRules(ctx context.Context, actor Actor, in RulesInput) (doma
 	if err != nil {
 		return domain.Rules{}, err
 	}
-	return a.CurrentRules(ctx)
+	return a.currentRules(ctx)
 }

@@ -36,7 +36,7 @@ func (s *Session) Status(ctx context.Context) (AuthStatus, error) {
 	if err != nil {
 		return AuthStatus{}, err
 	}
-	settings, err := s.app.Settings(ctx)
+	settings, err := s.app.settings(ctx)
 	if err != nil {
 		return AuthStatus{}, err
 	}
@@ -134,7 +134,7 @@ func (s *Session) Observer(ctx context.Context) (Actor, error) {
 }
 
 func (s *Session) current(ctx context.Context, active bool) (Actor, error) {
-	settings, err := s.app.Settings(ctx)
+	settings, err := s.app.settings(ctx)
 	if err != nil {
 		return Actor{}, err
 	}

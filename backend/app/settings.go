@@ -28,8 +28,16 @@ const (
 	keyPKCS11   = "pkcs11_library"
 )
 
-// Settings reads the office settings, defaults filled in.
-func (a *App) Settings(ctx context.Context) (Settings, error) {
+// Settings reads the office settings, defaults filled in (any signed-in user: the window
+// needs the idle lock and the printer).
+func (a *App) Settings(ctx context.Context, actor Actor) (Settings, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return Settings{}, err
+	}
+	return a.settings(ctx)
+}
+
+func (a *App) settings(ctx context.Context) (Settings, error) {
 	rows, err := a.read(ctx).Settings()
 	if err != nil {
 		return Settings{}, err
@@ -90,5 +98,5 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	if err != nil {
 		return Settings{}, err
 	}
-	return a.Settings(ctx)
+	return a.settings(ctx)
 }

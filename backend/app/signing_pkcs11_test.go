@@ -103,7 +103,7 @@ func TestPKCS11EnrollSign100(t *testing.T) {
 		if p.Status != string(domain.PermitSigned) || p.KeyID != key.KeyID || p.SignedPDF == "" {
 			t.Fatalf("%s: %+v", n, p)
 		}
-		v, err := f.Verify(f.ctx, p.QR)
+		v, err := f.Verify(f.ctx, f.clerk, p.QR)
 		if err != nil || v.Status != permit.StatusValid || v.Signer == nil || v.Signer.KeyID.String() != key.KeyID {
 			t.Fatalf("%s verifies %+v %v", n, v.Result, err)
 		}
@@ -226,7 +226,7 @@ func TestPKCS11RSACertificateSignsPDFOnly(t *testing.T) {
 	if p.Status != string(domain.PermitSigned) || p.SignatureKind != "digital" || p.QR != office.QR || p.KeyID != office.KeyID || p.SignedPDF == "" {
 		t.Fatalf("RSA-signed permit %+v", p)
 	}
-	if v, err := f.Verify(f.ctx, p.QR); err != nil || v.Status != permit.StatusValid {
+	if v, err := f.Verify(f.ctx, f.clerk, p.QR); err != nil || v.Status != permit.StatusValid {
 		t.Fatalf("verify: %+v %v", v.Result, err)
 	}
 	pdf, err := f.SignedPermitPDF(f.ctx, f.clerk, numbers[0])

@@ -153,7 +153,7 @@ func TestSignBatchWithFIDO(t *testing.T) {
 		if p.Status != string(domain.PermitSigned) || p.SignatureKind != "digital" || p.KeyID != key.KeyID || p.SignedBy == nil || *p.SignedBy != f.approver.UserID || p.SignerName != "Lê Văn Đức" {
 			t.Errorf("%s: %+v", n, p)
 		}
-		v, err := f.Verify(f.ctx, p.QR)
+		v, err := f.Verify(f.ctx, f.clerk, p.QR)
 		if err != nil || v.Status != permit.StatusValid || v.Signer == nil || v.Signer.KeyID.String() != key.KeyID || v.Signer.Officer != "Lê Văn Đức" {
 			t.Errorf("%s verifies %+v %v", n, v.Result, err)
 		}
@@ -396,7 +396,7 @@ func TestFIDOPIN(t *testing.T) {
 		t.Errorf("%d touches for a batch of 2 with the PIN, want 1", got)
 	}
 	for _, n := range numbers {
-		if v, err := f.Verify(f.ctx, f.permitStatus(t, n).QR); err != nil || v.Status != permit.StatusValid {
+		if v, err := f.Verify(f.ctx, f.clerk, f.permitStatus(t, n).QR); err != nil || v.Status != permit.StatusValid {
 			t.Errorf("%s verifies %+v %v", n, v.Result, err)
 		}
 	}

@@ -189,7 +189,7 @@ func (a *App) pkcs11Library(ctx context.Context, ref TokenRef) (string, error) {
 	if ref.Library != "" {
 		return ref.Library, nil
 	}
-	s, err := a.Settings(ctx)
+	s, err := a.settings(ctx)
 	if err != nil {
 		return "", err
 	}

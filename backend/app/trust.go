@@ -99,7 +99,7 @@ func (a *App) ImportTrustBundle(ctx context.Context, actor Actor, data []byte) (
 	if err != nil {
 		return TrustStatus{}, err
 	}
-	return a.TrustStatus(ctx)
+	return a.trustStatus(ctx)
 }
 
 func (c *change) storeBundle(data []byte, root crypto.PublicKey, tl *permit.TrustList, rl *permit.RevocationList) error {
@@ -156,7 +156,14 @@ func (a *App) lists(ctx context.Context) (*permit.TrustList, *permit.RevocationL
 }
 
 // TrustStatus reports the current lists and their age.
-func (a *App) TrustStatus(ctx context.Context) (TrustStatus, error) {
+func (a *App) TrustStatus(ctx context.Context, actor Actor) (TrustStatus, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return TrustStatus{}, err
+	}
+	return a.trustStatus(ctx)
+}
+
+func (a *App) trustStatus(ctx context.Context) (TrustStatus, error) {
 	tl, rl, b, err := a.lists(ctx)
 	if err != nil {
 		return TrustStatus{}, err
@@ -168,7 +175,10 @@ func (a *App) TrustStatus(ctx context.Context) (TrustStatus, error) {
 
 // ExportTrustBundle writes the lists for verifiers. The demo office holds its own stand-in
 // root, so it re-signs with its local revocations; a real office passes on the province's file.
-func (a *App) ExportTrustBundle(ctx context.Context) ([]byte, error) {
+func (a *App) ExportTrustBundle(ctx context.Context, actor Actor) ([]byte, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return nil, err
+	}
 	tl, rl, b, err := a.lists(ctx)
 	if err != nil {
 		return nil, err

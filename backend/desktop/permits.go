@@ -92,31 +92,31 @@ func (s *PermitService) PrintForm(printer string, copies int, a4 bool) (printing
 type VerifyService struct{ base }
 
 func (s *VerifyService) Text(text string) (app.Verification, error) {
-	return call(s.base, func(app.Actor) (app.Verification, error) { return s.app.Verify(s.ctx, text) })
+	return call(s.base, func(a app.Actor) (app.Verification, error) { return s.app.Verify(s.ctx, a, text) })
 }
 
 // Image verifies the QR in a photo or scan (base64 PNG/JPEG).
 func (s *VerifyService) Image(b64 string) (app.Verification, error) {
-	return call(s.base, func(app.Actor) (app.Verification, error) {
+	return call(s.base, func(a app.Actor) (app.Verification, error) {
 		data, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
 			return app.Verification{}, badFile("image")
 		}
-		return s.app.VerifyImage(s.ctx, data)
+		return s.app.VerifyImage(s.ctx, a, data)
 	})
 }
 
 // PDF verifies every page of a permit PDF (base64).
 func (s *VerifyService) PDF(b64 string) ([]app.Verification, error) {
-	return call(s.base, func(app.Actor) ([]app.Verification, error) {
+	return call(s.base, func(a app.Actor) ([]app.Verification, error) {
 		data, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
 			return nil, badFile("pdf")
 		}
-		return s.app.VerifyPDF(s.ctx, data)
+		return s.app.VerifyPDF(s.ctx, a, data)
 	})
 }
 
 func (s *VerifyService) TrustStatus() (app.TrustStatus, error) {
-	return call(s.base, func(app.Actor) (app.TrustStatus, error) { return s.app.TrustStatus(s.ctx) })
+	return call(s.base, func(a app.Actor) (app.TrustStatus, error) { return s.app.TrustStatus(s.ctx, a) })
 }

@@ -140,11 +140,11 @@ func (s *MetaService) Get() app.Meta { return app.GetMeta() }
 type RulesService struct{ base }
 
 func (s *RulesService) Current() (domain.Rules, error) {
-	return call(s.base, func(app.Actor) (domain.Rules, error) { return s.app.CurrentRules(s.ctx) })
+	return call(s.base, func(a app.Actor) (domain.Rules, error) { return s.app.CurrentRules(s.ctx, a) })
 }
 
 func (s *RulesService) History() ([]domain.Rules, error) {
-	return call(s.base, func(app.Actor) ([]domain.Rules, error) { return s.app.RulesHistory(s.ctx) })
+	return call(s.base, func(a app.Actor) ([]domain.Rules, error) { return s.app.RulesHistory(s.ctx, a) })
 }
 
 func (s *RulesService) Update(in app.RulesInput) (domain.Rules, error) {
@@ -202,7 +202,7 @@ func (s *ApplicationService) DecodeCCCDImage(b64 string) (app.CCCDCard, error) {
 type SettingsService struct{ base }
 
 func (s *SettingsService) Get() (app.Settings, error) {
-	return call(s.base, func(app.Actor) (app.Settings, error) { return s.app.Settings(s.ctx) })
+	return call(s.base, func(a app.Actor) (app.Settings, error) { return s.app.Settings(s.ctx, a) })
 }
 
 func (s *SettingsService) Update(in app.Settings) (app.Settings, error) {

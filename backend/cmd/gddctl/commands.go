@@ -116,8 +116,8 @@ func (c *cli) rulesCmd() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use: "show", Short: "show the current rules", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				r, err := a.CurrentRules(ctx)
+			return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				r, err := a.CurrentRules(ctx, actor)
 				if err != nil {
 					return err
 				}
@@ -213,7 +213,7 @@ func (c *cli) settingsCmd() *cobra.Command {
 		Use: "set", Args: cobra.NoArgs, Short: "change the settings (office admin)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
-				cur, err := a.Settings(ctx)
+				cur, err := a.Settings(ctx, actor)
 				if err != nil {
 					return err
 				}
@@ -246,8 +246,8 @@ func (c *cli) settingsCmd() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use: "show", Args: cobra.NoArgs, Short: "show the settings",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				s, err := a.Settings(ctx)
+			return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				s, err := a.Settings(ctx, actor)
 				if err != nil {
 					return err
 				}

@@ -88,6 +88,18 @@ func (c *cli) asUser(cmd *cobra.Command, fn func(ctx context.Context, a *app.App
 	})
 }
 
+// asReader opens the office and runs fn as --user, or else as the local OS operator (see
+// app.LocalOperator): reading needs no password from whoever already holds the files.
+func (c *cli) asReader(cmd *cobra.Command, fn func(ctx context.Context, a *app.App, actor app.Actor) error) error {
+	return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
+		actor, err := c.printActor(ctx, a)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, a, actor)
+	})
+}
+
 // print writes v as JSON with --json, else the human text.
 func (c *cli) print(v any, human func(w io.Writer)) error {
 	if c.asJSON {

@@ -43,11 +43,7 @@ func (c *cli) permitCmd() *cobra.Command {
 	show := &cobra.Command{
 		Use: "show NUMBER", Short: "show a permit", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				actor, err := c.printActor(ctx, a)
-				if err != nil {
-					return err
-				}
+			return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
 				p, err := a.GetPermit(ctx, actor, args[0])
 				if err != nil {
 					return err
@@ -77,8 +73,8 @@ func (c *cli) trustCmd() *cobra.Command {
 	export := &cobra.Command{
 		Use: "export", Short: "write the trust and revocation lists for checkpoint verifiers", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				data, err := a.ExportTrustBundle(ctx)
+			return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				data, err := a.ExportTrustBundle(ctx, actor)
 				if err != nil {
 					return err
 				}
@@ -119,8 +115,8 @@ func (c *cli) trustCmd() *cobra.Command {
 		&cobra.Command{
 			Use: "status", Short: "show the current lists and their age", Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-					st, err := a.TrustStatus(ctx)
+				return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+					st, err := a.TrustStatus(ctx, actor)
 					if err != nil {
 						return err
 					}
@@ -230,9 +226,13 @@ func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, r
 	if trustFile == "" {
 		var out []app.Verification
 		err := c.withAppCtx(ctx, func(a *app.App) error {
+			actor, err := c.printActor(ctx, a)
+			if err != nil {
+				return err
+			}
 			switch {
 			case text != "":
-				v, err := a.Verify(ctx, text)
+				v, err := a.Verify(ctx, actor, text)
 				out = []app.Verification{v}
 				return err
 			case imageFile != "":
@@ -240,7 +240,7 @@ func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, r
 				if err != nil {
 					return err
 				}
-				v, err := a.VerifyImage(ctx, data)
+				v, err := a.VerifyImage(ctx, actor, data)
 				out = []app.Verification{v}
 				return err
 			default:
@@ -248,7 +248,7 @@ func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, r
 				if err != nil {
 					return err
 				}
-				out, err = a.VerifyPDF(ctx, data)
+				out, err = a.VerifyPDF(ctx, actor, data)
 				return err
 			}
 		})
