@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -151,7 +150,7 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 		}
 		until := now.AddDate(fidoKeyYears, 0, 0)
 		rec.Kind, rec.Algorithm, rec.CredentialID, rec.Protocol = fidoKeyKind, "ES256", cred.ID, string(cred.Protocol)
-		rec.TokenLabel, rec.ValidFrom, rec.ValidTo = a.fidoLabel(in.Token), &now, &until
+		rec.TokenLabel, rec.ValidFrom, rec.ValidTo = a.tokens().FIDOLabel(in.Token.Path), &now, &until
 		if err := setPublic(&rec, pub); err != nil {
 			return SigningKey{}, err
 		}
@@ -215,18 +214,6 @@ func setPublic(rec *store.SigningKey, pub crypto.PublicKey) error {
 	return nil
 }
 
-func (a *App) fidoLabel(ref TokenRef) string {
-	for _, k := range a.tokens().Hub.Tokens() {
-		if ref.Path == "" || k.Path == ref.Path {
-			if k.Product != "" {
-				return k.Product
-			}
-			return k.Model
-		}
-	}
-	return "FIDO"
-}
-
 // enrollableCertificate picks the token's certificate for permits: the one chosen by
 // fingerprint, else a current ECDSA P-256 one (it signs the QR and the PDF), else a current
 // RSA one (the PDF only).
@@ -275,7 +262,7 @@ func (a *App) openPKCS11(ctx context.Context, ref TokenRef, pin string) (*pkcs11
 	if err != nil {
 		return nil, err
 	}
-	d, err := a.tokens().driver(ctx, lib)
+	d, err := a.pkcs11Driver(ctx, lib)
 	if err != nil {
 		return nil, err
 	}
@@ -371,14 +358,4 @@ func credentialOf(k store.SigningKey) (token.Credential, error) {
 		return token.Credential{}, err
 	}
 	return token.Credential{ID: k.CredentialID, PublicKey: der, RPID: token.RelyingParty, Protocol: token.Protocol(k.Protocol)}, nil
-}
-
-// sameCertificate finds the enrolled certificate among a token's.
-func sameCertificate(certs []pkcs11.Certificate, der []byte) (pkcs11.Certificate, bool) {
-	for _, c := range certs {
-		if c.Cert != nil && bytes.Equal(c.Cert.Raw, der) && c.HasKey {
-			return c, true
-		}
-	}
-	return pkcs11.Certificate{}, false
 }

@@ -223,7 +223,7 @@ func (a *App) openPKCS11Batch(ctx context.Context, b *batch, in SignInput) error
 		_ = sess.Close()
 		return tokenError(err)
 	}
-	c, ok := sameCertificate(certs, b.key.Certificate)
+	c, ok := token.MatchCertificate(certs, b.key.Certificate)
 	if !ok {
 		_ = sess.Close()
 		return tokenError(token.ErrNotEnrolled)

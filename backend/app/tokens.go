@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"giaydiduong/backend/auth"
@@ -18,77 +16,28 @@ import (
 	"giaydiduong/backend/token/softfido"
 )
 
-// TokenKind is the kind of a leader's signing token.
-type TokenKind string
+// The token types are the token package's; app names them for its callers.
+type (
+	// TokenKind is the kind of a leader's signing token.
+	TokenKind = token.Kind
+	// TokenRef names the token to use.
+	TokenRef = token.Ref
+	// TokenInfo is a token plugged into this PC.
+	TokenInfo = token.Info
+	// Tokens reaches the signing tokens of this PC.
+	Tokens = token.Access
+	// SoftKeyState says whether there is a software key and whether it is plugged in.
+	SoftKeyState = token.SoftKeyState
+)
 
 // Token kinds.
 const (
-	TokenFIDO   TokenKind = "fido"   // a FIDO security key on the USB HID bus
-	TokenPKCS11 TokenKind = "pkcs11" // a CA certificate token behind a vendor PKCS#11 library
+	TokenFIDO   = token.KindFIDO
+	TokenPKCS11 = token.KindPKCS11
 )
 
-// TokenRef names the token to use.
-type TokenRef struct {
-	Kind TokenKind `json:"kind"`
-	// Path is the FIDO key's device path from ListTokens; empty means the only key plugged in.
-	Path string `json:"path,omitempty"`
-	// Library is the PKCS#11 library; empty means the office's setting.
-	Library string `json:"library,omitempty"`
-	Slot    uint   `json:"slot"`
-}
-
-// TokenInfo is a token plugged into this PC.
-type TokenInfo struct {
-	Kind         TokenKind `json:"kind"`
-	Path         string    `json:"path,omitempty"`
-	Library      string    `json:"library,omitempty"`
-	Slot         uint      `json:"slot"`
-	Label        string    `json:"label"`
-	Manufacturer string    `json:"manufacturer"`
-	Serial       string    `json:"serial"`
-	Software     bool      `json:"software"` // the demo's software key
-	NeedsPIN     bool      `json:"needs_pin"`
-	PINLocked    bool      `json:"pin_locked"`
-	PINFinalTry  bool      `json:"pin_final_try"`
-}
-
-// Tokens reaches the signing tokens of this PC: FIDO keys through the hub, certificate
-// tokens through their PKCS#11 libraries (loaded once, on first use).
-type Tokens struct {
-	Hub *token.Hub
-	// Soft is the software FIDO key of the demo and the tests, or nil.
-	Soft *softfido.Authenticator
-
-	mu       sync.Mutex
-	drivers  map[string]*pkcs11.Driver
-	log      *slog.Logger
-	watching atomic.Bool // Watch is polling the bus, so listing need not enumerate again
-}
-
-// Watch polls the HID bus until ctx ends (about once a second, see token.Hub) and calls
-// onEvent as keys arrive and leave: the window's live token list.
-func (t *Tokens) Watch(ctx context.Context, onEvent func(token.Event)) {
-	t.watching.Store(true)
-	defer t.watching.Store(false)
-	go func() { _ = t.Hub.Run(ctx) }()
-	for ev := range t.Hub.Events() {
-		onEvent(ev)
-	}
-}
-
 // NewTokens serves the PC's HID bus, plus soft when it is not nil.
-func NewTokens(soft *softfido.Authenticator, log *slog.Logger) *Tokens {
-	if log == nil {
-		log = slog.Default()
-	}
-	var bus token.Bus = token.SystemBus{}
-	if soft != nil {
-		sb := softfido.NewBus()
-		sb.Attach(soft)
-		bus = token.Buses{sb, token.SystemBus{}}
-	}
-	return &Tokens{Hub: token.NewHub(bus, token.HubOptions{Logger: log}), Soft: soft, drivers: map[string]*pkcs11.Driver{}, log: log}
-}
+func NewTokens(soft *softfido.Authenticator, log *slog.Logger) *Tokens { return token.NewAccess(soft, log) }
 
 // NewSoftKey opens the software FIDO key kept in dir (its state file is created there on
 // first use) and plugs it in. touchDelay is how long the simulated officer takes to touch it.
@@ -107,61 +56,14 @@ func NewSoftKey(dir string, touchDelay time.Duration) (*softfido.Authenticator, 
 	return k, nil
 }
 
-// Close unloads the PKCS#11 libraries.
-func (t *Tokens) Close() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for p, d := range t.drivers {
-		if err := d.Close(); err != nil {
-			t.log.Warn("unload PKCS#11 library", "library", p, "err", err)
-		}
-	}
-	t.drivers = map[string]*pkcs11.Driver{}
-}
-
-func (t *Tokens) driver(ctx context.Context, lib string) (*pkcs11.Driver, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if d, ok := t.drivers[lib]; ok {
-		return d, nil
-	}
-	d, err := pkcs11.New(ctx, lib, pkcs11.Options{Logger: t.log})
+// pkcs11Driver loads a PKCS#11 library, naming it in the error a clerk sees.
+func (a *App) pkcs11Driver(ctx context.Context, lib string) (*pkcs11.Driver, error) {
+	d, err := a.tokens().Driver(ctx, lib)
 	if err != nil {
 		return nil, &Error{Code: CodeValidation, VI: "Không nạp được thư viện PKCS#11 của thiết bị ký số (" + lib + "): kiểm tra đường dẫn trong Cài đặt và phần mềm của nhà cung cấp chữ ký số",
 			EN: "Cannot load the token's PKCS#11 library " + lib, Fields: fieldErr("library", "load", "Không nạp được thư viện", "Cannot load the library"), cause: err}
 	}
-	t.drivers[lib] = d
 	return d, nil
-}
-
-// SoftKeyState says whether there is a software key and whether it is plugged in.
-type SoftKeyState struct {
-	Present bool `json:"present"`
-	Plugged bool `json:"plugged"`
-}
-
-// SoftKey reports the software key.
-func (t *Tokens) SoftKey() SoftKeyState {
-	if t == nil || t.Soft == nil {
-		return SoftKeyState{}
-	}
-	return SoftKeyState{Present: true, Plugged: t.Soft.Plugged()}
-}
-
-// SetSoftKeyPlugged plugs the software key in or pulls it out, as an officer would the real
-// one: the demo's way to try removal in the middle of a batch.
-func (t *Tokens) SetSoftKeyPlugged(plugged bool) (SoftKeyState, error) {
-	if t == nil || t.Soft == nil {
-		return SoftKeyState{}, newError(CodeNotFound, "Không có khoá mềm dùng thử", "There is no software key")
-	}
-	if plugged && !t.Soft.Plugged() {
-		if err := t.Soft.Plug(); err != nil {
-			return SoftKeyState{}, fmt.Errorf("plug software key: %w", err)
-		}
-	} else if !plugged {
-		t.Soft.Unplug()
-	}
-	return t.SoftKey(), nil
 }
 
 // SetSoftKeyPlugged is the demo's "pull the key out" for those who use keys: leaders, and
@@ -170,7 +72,11 @@ func (a *App) SetSoftKeyPlugged(actor Actor, plugged bool) (SoftKeyState, error)
 	if !auth.Allowed(actor.Role, auth.DecideApplication) && !auth.Allowed(actor.Role, auth.ManageUsers) {
 		return SoftKeyState{}, forbidden()
 	}
-	return a.Tokens.SetSoftKeyPlugged(plugged)
+	st, err := a.Tokens.SetSoftKeyPlugged(plugged)
+	if errors.Is(err, token.ErrNoSoftKey) {
+		return SoftKeyState{}, newError(CodeNotFound, "Không có khoá mềm dùng thử", "There is no software key")
+	}
+	return st, err
 }
 
 // tokens returns the App's token access, made on first use.
@@ -209,66 +115,23 @@ func (a *App) pkcs11Library(ctx context.Context, ref TokenRef) (string, error) {
 // ListTokens lists the tokens plugged in now: FIDO keys on the bus and the tokens in the
 // slots of library, or of the office's PKCS#11 library when library is "".
 func (a *App) ListTokens(ctx context.Context, library string) ([]TokenInfo, error) {
-	t := a.tokens()
-	if !t.watching.Load() {
-		if _, err := t.Hub.Refresh(ctx); err != nil && !errors.Is(err, token.ErrBusy) {
-			a.log.Warn("list tokens: HID enumeration failed", "err", err)
-		}
-	}
-	out := []TokenInfo{}
-	softPath := ""
-	if t.Soft != nil && t.Soft.Plugged() {
-		softPath = t.Soft.Info().Path
-	}
-	for _, k := range t.Hub.Tokens() {
-		label := k.Product
-		if label == "" {
-			label = k.Model
-		}
-		out = append(out, TokenInfo{Kind: TokenFIDO, Path: k.Path, Label: label, Manufacturer: k.Manufacturer, Serial: k.Serial, Software: k.Path == softPath})
-	}
 	lib, err := a.pkcs11Library(ctx, TokenRef{Kind: TokenPKCS11, Library: library})
 	if err != nil {
-		return out, nil // no certificate tokens configured: only FIDO keys
+		lib = "" // no certificate tokens configured: only FIDO keys
 	}
-	d, err := t.driver(ctx, lib)
-	if err != nil {
-		a.log.Warn("list tokens: PKCS#11 library", "library", lib, "err", err)
-		return out, nil
-	}
-	slots, err := d.Slots(ctx)
-	if err != nil {
-		a.log.Warn("list tokens: PKCS#11 slots", "library", lib, "err", err)
-		return out, nil
-	}
-	for _, s := range slots {
-		if !s.HasToken || !s.Token.Initialized {
-			continue
-		}
-		out = append(out, TokenInfo{Kind: TokenPKCS11, Library: lib, Slot: s.ID, Label: s.Token.Label, Manufacturer: s.Token.Manufacturer, Serial: s.Token.Serial,
-			NeedsPIN: !s.Token.ProtectedAuthPath, PINLocked: s.Token.PINLocked, PINFinalTry: s.Token.PINFinalTry})
-	}
-	return out, nil
+	return a.tokens().List(ctx, lib), nil
 }
 
 // openFIDO opens the FIDO key ref names (or the only one plugged in).
 func (a *App) openFIDO(ctx context.Context, ref TokenRef, onTouch func()) (*ctaphid.Device, error) {
-	t := a.tokens()
-	if _, err := t.Hub.Refresh(ctx); err != nil && !errors.Is(err, token.ErrBusy) {
-		return nil, fmt.Errorf("find FIDO key: %w", err)
-	}
-	keys := t.Hub.Tokens()
-	var found *token.Token
-	for i := range keys {
-		if ref.Path == "" || keys[i].Path == ref.Path {
-			if found != nil {
-				return nil, invalid("token", "ambiguous", "Có nhiều khoá FIDO đang cắm: hãy chọn một khoá", "Several FIDO keys are plugged in: choose one")
-			}
-			found = &keys[i]
-		}
-	}
-	if found == nil {
+	found, err := a.tokens().FindFIDO(ctx, ref.Path)
+	switch {
+	case errors.Is(err, token.ErrAmbiguousKey):
+		return nil, invalid("token", "ambiguous", "Có nhiều khoá FIDO đang cắm: hãy chọn một khoá", "Several FIDO keys are plugged in: choose one")
+	case errors.Is(err, token.ErrNoKey):
 		return nil, invalid("token", "absent", "Không thấy khoá ký FIDO: hãy cắm khoá vào máy", "No FIDO key found: plug the key in")
+	case err != nil:
+		return nil, err
 	}
 	var opts ctaphid.Options
 	if onTouch != nil {
@@ -278,7 +141,7 @@ func (a *App) openFIDO(ctx context.Context, ref TokenRef, onTouch func()) (*ctap
 			}
 		}
 	}
-	dev, err := t.Hub.Open(ctx, *found, opts)
+	dev, err := a.tokens().Hub.Open(ctx, found, opts)
 	if err != nil {
 		return nil, tokenError(err)
 	}
