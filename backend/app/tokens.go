@@ -37,7 +37,9 @@ const (
 )
 
 // NewTokens serves the PC's HID bus, plus soft when it is not nil.
-func NewTokens(soft *softfido.Authenticator, log *slog.Logger) *Tokens { return token.NewAccess(soft, log) }
+func NewTokens(soft *softfido.Authenticator, log *slog.Logger) *Tokens {
+	return token.NewAccess(soft, log)
+}
 
 // NewSoftKey opens the software FIDO key kept in dir (its state file is created there on
 // first use) and plugs it in. touchDelay is how long the simulated officer takes to touch it.
