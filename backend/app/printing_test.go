@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,45 +14,16 @@ import (
 
 	"giaydiduong/backend/audit"
 	"giaydiduong/backend/printing"
+	"giaydiduong/backend/printing/cupstest"
 	"giaydiduong/backend/render"
 )
 
-// The printing tests print on a real CUPS: scripts/start-cups.sh (run once per test binary)
-// installs CUPS and cups-pdf when missing, starts cupsd and makes the queue GDD-PDF, whose
-// output is a PDF file per job in the directory the script prints last.
+// The printing tests print on a real CUPS (package cupstest).
 
-const cupsQueue = "GDD-PDF"
-
-var (
-	cupsOnce sync.Once
-	cupsDir  string
-	cupsErr  error
-)
+const cupsQueue = cupstest.Queue
 
 // cupsOutDir starts CUPS (once) and returns where cups-pdf writes what GDD-PDF prints.
-func cupsOutDir(t *testing.T) string {
-	t.Helper()
-	cupsOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "../../scripts/start-cups.sh", "--test-tools")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			cupsErr = fmt.Errorf("scripts/start-cups.sh: %v\n%s%s", err, stdout.String(), stderr.String())
-			return
-		}
-		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		cupsDir = strings.TrimSpace(lines[len(lines)-1])
-		if st, err := os.Stat(cupsDir); err != nil || !st.IsDir() || !filepath.IsAbs(cupsDir) {
-			cupsErr = fmt.Errorf("scripts/start-cups.sh printed %q, not an output directory (%v)", cupsDir, err)
-		}
-	})
-	if cupsErr != nil {
-		t.Fatal(cupsErr)
-	}
-	return cupsDir
-}
+func cupsOutDir(t *testing.T) string { return cupstest.OutDir(t) }
 
 // recordingSpooler is the real spooler, keeping the PDF of every job it accepted. cups-pdf's
 // output goes through pdftops and Ghostscript, whose Type 3 fonts carry no usable text (pdftotext

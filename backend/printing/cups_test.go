@@ -20,6 +20,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"giaydiduong/backend/printing/cupstest"
 )
 
 const queue = "GDD-PDF"
@@ -32,23 +34,11 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "../../scripts/start-cups.sh", "--test-tools")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "FAIL: scripts/start-cups.sh: %v\n%s%s", err, stdout.String(), stderr.String())
+	var err error
+	if cupsOutDir, err = cupstest.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
 		return 1
 	}
-	out := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	cupsOutDir = strings.TrimSpace(out[len(out)-1])
-	if st, err := os.Stat(cupsOutDir); err != nil || !st.IsDir() || !filepath.IsAbs(cupsOutDir) {
-		fmt.Fprintf(os.Stderr, "FAIL: scripts/start-cups.sh printed %q, not an output directory (%v)\n", cupsOutDir, err)
-		return 1
-	}
-	fmt.Fprintf(os.Stderr, "start-cups.sh: %s in %v\n", cupsOutDir, time.Since(start).Round(time.Millisecond))
 	return m.Run()
 }
 

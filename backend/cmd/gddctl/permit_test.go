@@ -2,20 +2,18 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"giaydiduong/backend/app"
 	"giaydiduong/backend/permit"
+	"giaydiduong/backend/printing/cupstest"
 )
 
 // permitJSON is what `permit issue|show|revoke --json` prints.
@@ -247,36 +245,8 @@ func TestPermitCommands(t *testing.T) {
 	})
 }
 
-var (
-	cupsOnce sync.Once
-	cupsDir  string
-	cupsErr  error
-)
-
-// startCUPS runs scripts/start-cups.sh once and returns the cups-pdf output directory.
-func startCUPS(t *testing.T) string {
-	t.Helper()
-	cupsOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "../../../scripts/start-cups.sh", "--test-tools")
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			cupsErr = fmt.Errorf("scripts/start-cups.sh: %v\n%s%s", err, stdout.String(), stderr.String())
-			return
-		}
-		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		cupsDir = strings.TrimSpace(lines[len(lines)-1])
-	})
-	if cupsErr != nil {
-		t.Fatal(cupsErr)
-	}
-	if st, err := os.Stat(cupsDir); err != nil || !st.IsDir() {
-		t.Fatalf("scripts/start-cups.sh printed %q, not a directory: %v", cupsDir, err)
-	}
-	return cupsDir
-}
+// startCUPS starts the real CUPS (once) and returns the cups-pdf output directory.
+func startCUPS(t *testing.T) string { return cupstest.OutDir(t) }
 
 // TestPermitPrint prints a permit on the cups-pdf queue GDD-PDF with `permit print`.
 func TestPermitPrint(t *testing.T) {
