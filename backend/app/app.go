@@ -1,6 +1,12 @@
 // Package app holds the use cases of the office: what the window, gddctl and the HTTP
 // bridge call. Every rule about who may do what, and every state change with its audit
-// event and outbox record, lives here, not in an adapter.
+// event and outbox record, lives here, not in an adapter. Queries are store's, pure rules
+// are domain's, permit's and token's.
+//
+// The shared core is this file (App, Actor, require, write and record), errors.go and
+// session.go; the use cases are grouped by area: applications.go, permits.go (issuing,
+// steps, verifying), printing.go, signing.go and signjobs.go, enroll.go and tokens.go,
+// users.go, rules.go and settings.go, trust.go, office.go and demo.go, maintenance.go.
 package app
 
 import (
@@ -13,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/printing"
 	"giaydiduong/backend/store"
@@ -96,6 +103,14 @@ func (c *change) record(action, entity, id string, rec syncwire.Record, details 
 		return nil
 	}
 	return c.q.Queue(c.at, rec)
+}
+
+// require refuses an actor whose role lacks p.
+func (a *App) require(actor Actor, p auth.Permission) error {
+	if !auth.Allowed(actor.Role, p) {
+		return forbidden()
+	}
+	return nil
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -116,13 +116,6 @@ type UserInput struct {
 	Password string      `json:"password"`
 }
 
-func (a *App) require(actor Actor, p auth.Permission) error {
-	if !auth.Allowed(actor.Role, p) {
-		return forbidden()
-	}
-	return nil
-}
-
 // Users lists the office's accounts (office admin).
 func (a *App) Users(ctx context.Context, actor Actor) ([]store.User, error) {
 	if err := a.require(actor, auth.ManageUsers); err != nil {
