@@ -32,7 +32,7 @@ func (q Q) SigningKeys() ([]SigningKey, error) {
 func (q Q) CurrentSigningKey(userID, kind string, now time.Time) (SigningKey, error) {
 	var k SigningKey
 	if err := q.db.Where("user_id = ? AND kind = ? AND (valid_to IS NULL OR valid_to > ?) AND (valid_from IS NULL OR valid_from <= ?)",
-		userID, kind, now, now).Order("created_at DESC").Limit(1).Find(&k).Error; err != nil {
+		userID, kind, now, now).Order("created_at DESC, key_id").Limit(1).Find(&k).Error; err != nil {
 		return SigningKey{}, fmt.Errorf("read enrolled key: %w", err)
 	}
 	if k.KeyID == "" {
