@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"giaydiduong/backend/audit"
+	"giaydiduong/backend/domain"
 	"giaydiduong/backend/syncwire"
 )
 
@@ -78,4 +80,30 @@ func (r RulesRow) Wire() (syncwire.Rules, error) {
 	return syncwire.Rules{ID: r.ID, Version: r.Version, UnitCode: r.UnitCode, RuleVersion: r.RuleVersion, PermitsRequired: r.PermitsRequired,
 		Purposes: purposes, MaxDays: r.MaxDays, CurfewStart: r.CurfewStart, CurfewEnd: r.CurfewEnd, UpdatedBy: r.UpdatedBy,
 		CreatedAt: syncwire.Time(r.CreatedAt)}, nil
+}
+
+// AuditWire is an audit event's sync record, exactly as chained (its hash still checks).
+func AuditWire(e audit.Event) syncwire.AuditEvent {
+	return syncwire.AuditEvent{Seq: e.Seq, ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
+		Data: e.Data, PrevHash: e.PrevHash, Hash: e.Hash}
+}
+
+// Wire is the imported bundle's sync record (the signed file itself, as the province issued it).
+func (b TrustBundle) Wire() syncwire.TrustList {
+	return syncwire.TrustList{ID: fmt.Sprint(b.ID), Version: 1, RootFingerprint: b.RootFingerprint, Bundle: b.Bundle,
+		TrustIssuedAt: syncwire.Time(b.TrustIssuedAt), RevocationIssuedAt: syncwire.Time(b.RevocationIssuedAt)}
+}
+
+// Revocation is a revoked permit's revocation record; ok is false for a permit not revoked.
+func (p Permit) Revocation() (syncwire.Revocation, bool) {
+	if p.RevokedAt == nil {
+		return syncwire.Revocation{}, false
+	}
+	return syncwire.Revocation{Number: p.Number, Version: p.Version, UnitCode: p.UnitCode, Reason: p.RevokeReason,
+		RevokedAt: syncwire.TimePtr(p.RevokedAt), RevokedBy: str(p.RevokedBy)}, true
+}
+
+// UnitWire is an administrative unit's sync record.
+func UnitWire(u domain.Unit) syncwire.Unit {
+	return syncwire.Unit{Code: u.Code, Version: 1, Name: u.Name, Level: string(u.Level), ParentCode: u.ParentCode, Type: u.Type}
 }
