@@ -46,8 +46,8 @@ func New(svc *province.Service, log *slog.Logger) *Server {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gdd_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"}),
+		requests:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"}),
+		duration:    prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gdd_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"}),
 		enrollments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_enrollments_total", Help: "Enrollment requests by outcome."}, []string{"outcome"}),
 		refused:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_office_auth_refused_total", Help: "Requests refused at the per-request office certificate check."}, []string{"reason"}),
 	}
