@@ -26,12 +26,24 @@ const MinPassphraseLen = 12
 // ErrWrongPassphrase is returned when a sealed key does not open with the passphrase given.
 var ErrWrongPassphrase = errors.New("wrong passphrase for the encrypted key")
 
-// kdf parameters: argon2id at 64 MiB, 3 passes; the key is opened once per process start.
-const (
-	kdfTime    = 3
-	kdfMemory  = 64 * 1024
-	kdfThreads = 1
-)
+// SealCost is the argon2id cost of sealing a key. A sealed key carries its own parameters,
+// so opening does not depend on this value.
+type SealCost struct {
+	Time      uint32
+	MemoryKiB uint32
+}
+
+// DefaultSealCost: 64 MiB, 3 passes; a key is opened once per process start.
+var DefaultSealCost = SealCost{Time: 3, MemoryKiB: 64 * 1024}
+
+// Cost is what EncryptKey uses. Tests lower it (to TestSealCost) so that each test's
+// province does not spend seconds in the KDF under the race detector.
+var Cost = DefaultSealCost
+
+// TestSealCost is for tests only.
+var TestSealCost = SealCost{Time: 1, MemoryKiB: 64}
+
+const kdfThreads = 1
 
 // EncryptKey seals key (PKCS#8) with AES-256-GCM under a key derived from passphrase by
 // argon2id; the parameters and salt travel in the PEM headers so they can be raised later.
@@ -47,7 +59,8 @@ func EncryptKey(key *ecdsa.PrivateKey, passphrase string) ([]byte, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("salt: %w", err)
 	}
-	aead, err := keyAEAD(passphrase, salt, kdfTime, kdfMemory, kdfThreads)
+	cost := Cost
+	aead, err := keyAEAD(passphrase, salt, cost.Time, cost.MemoryKiB, kdfThreads)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +71,8 @@ func EncryptKey(key *ecdsa.PrivateKey, passphrase string) ([]byte, error) {
 	sealed := aead.Seal(nonce, nonce, der, []byte(encryptedKeyType))
 	block := &pem.Block{Type: encryptedKeyType, Headers: map[string]string{
 		"KDF":    "argon2id",
-		"Time":   strconv.Itoa(kdfTime),
-		"Memory": strconv.Itoa(kdfMemory),
+		"Time":   strconv.FormatUint(uint64(cost.Time), 10),
+		"Memory": strconv.FormatUint(uint64(cost.MemoryKiB), 10),
 		"Lanes":  strconv.Itoa(kdfThreads),
 		"Salt":   fmt.Sprintf("%x", salt),
 		"Cipher": "AES-256-GCM",

@@ -117,19 +117,9 @@ func OpenUnmigrated(dsn string) (*gorm.DB, error) {
 // Migrate applies migrations up to version (0 = all). On PostgreSQL goose takes an advisory
 // lock, so instances starting together migrate once.
 func Migrate(ctx context.Context, db *sql.DB, d Dialect, version int64) error {
-	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
-	if d == Postgres {
-		dialect = goose.DialectPostgres
-		locker, err := lockerForPostgres()
-		if err != nil {
-			return err
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
-	}
-	p, err := goose.NewProvider(dialect, db, Migrations(), opts...)
+	p, err := provider(db, d)
 	if err != nil {
-		return fmt.Errorf("prepare migrations: %w", err)
+		return err
 	}
 	if version == 0 {
 		_, err = p.Up(ctx)
@@ -140,6 +130,36 @@ func Migrate(ctx context.Context, db *sql.DB, d Dialect, version int64) error {
 		return fmt.Errorf("migrate database: %w", err)
 	}
 	return nil
+}
+
+// MigrateDown undoes every migration (tests and a hand rollback).
+func MigrateDown(ctx context.Context, db *sql.DB, d Dialect) error {
+	p, err := provider(db, d)
+	if err != nil {
+		return err
+	}
+	if _, err := p.DownTo(ctx, 0); err != nil {
+		return fmt.Errorf("migrate database down: %w", err)
+	}
+	return nil
+}
+
+func provider(db *sql.DB, d Dialect) (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if d == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lockerForPostgres()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, db, Migrations(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("prepare migrations: %w", err)
+	}
+	return p, nil
 }
 
 // CloseDB closes the pool.

@@ -1,0 +1,126 @@
+package syncclient
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"giaydiduong/backend/pki"
+)
+
+// ErrNotEnrolled is returned when the office has not enrolled with the province yet.
+var ErrNotEnrolled = errors.New("the office is not enrolled with the province (gddctl enroll)")
+
+// Client talks to the provincial server over mutual TLS with the office's certificate,
+// trusting only the pinned provincial root.
+type Client struct {
+	Identity Identity
+	base     *url.URL
+	http     *http.Client
+}
+
+// LoadIdentity reads what enrollment saved.
+func LoadIdentity(dir string) (Identity, error) {
+	data, err := os.ReadFile(filepath.Join(dir, IdentityFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Identity{}, ErrNotEnrolled
+	}
+	if err != nil {
+		return Identity{}, fmt.Errorf("read %s: %w", IdentityFile, err)
+	}
+	var id Identity
+	if err := json.Unmarshal(data, &id); err != nil {
+		return Identity{}, fmt.Errorf("read %s: %w", IdentityFile, err)
+	}
+	return id, nil
+}
+
+// Open makes the client from the files enrollment left in dir.
+func Open(dir string) (*Client, error) {
+	id, err := LoadIdentity(dir)
+	if err != nil {
+		return nil, err
+	}
+	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
+	if err != nil {
+		return nil, fmt.Errorf("read the office certificate: %w", err)
+	}
+	keyPEM, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	if err != nil {
+		return nil, fmt.Errorf("read the office sync key: %w", err)
+	}
+	rootPEM, err := os.ReadFile(filepath.Join(dir, RootFile))
+	if err != nil {
+		return nil, fmt.Errorf("read the provincial root: %w", err)
+	}
+	key, err := pki.ParseKey(keyPEM)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := pki.ParseCerts(certPEM)
+	if err != nil {
+		return nil, err
+	}
+	root, err := pki.ParseCert(rootPEM)
+	if err != nil {
+		return nil, err
+	}
+	tc := tls.Certificate{PrivateKey: key, Leaf: chain[0]}
+	for _, c := range chain {
+		tc.Certificate = append(tc.Certificate, c.Raw)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(root)
+	base, err := url.Parse(id.ServerURL)
+	if err != nil {
+		return nil, fmt.Errorf("server address: %w", err)
+	}
+	tr := &http.Transport{
+		TLSClientConfig:     &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: roots, Certificates: []tls.Certificate{tc}},
+		ForceAttemptHTTP2:   true,
+		MaxIdleConnsPerHost: 2,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &Client{Identity: id, base: base, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}, nil
+}
+
+// HTTPClient is the mutual-TLS client, for calls not wrapped here yet.
+func (c *Client) HTTPClient() *http.Client { return c.http }
+
+// Close drops idle connections.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
+// Session is the office as the server sees it.
+type Session struct {
+	OfficeID string `json:"office_id"`
+	UnitCode string `json:"unit_code"`
+	Serial   string `json:"serial"`
+}
+
+// Office asks the server who it takes this office for: the cheapest check that the
+// certificate still works.
+func (c *Client) Office(ctx context.Context) (Session, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base.JoinPath("/v1/office").String(), nil)
+	if err != nil {
+		return Session{}, err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return Session{}, fmt.Errorf("reach the provincial server: %w", err)
+	}
+	defer resp.Body.Close()
+	var s Session
+	if err := decodeAnswer(resp, &s); err != nil {
+		return Session{}, err
+	}
+	return s, nil
+}
