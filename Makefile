@@ -4,7 +4,7 @@ GO_TAGS := webkit2_41
 BIN := build/bin
 export CGO_ENABLED := 1
 
-.PHONY: run test build frontend deps-run deps-test go-test frontend-test e2e desktop-smoke bench windows clean
+.PHONY: run test build frontend deps-run deps-test go-test server-test frontend-test e2e desktop-smoke bench windows clean
 
 run: deps-run build
 	$(BIN)/giaydiduong --demo
@@ -12,6 +12,7 @@ run: deps-run build
 build: frontend
 	go tool wails build -s -skipbindings -tags $(GO_TAGS) -o giaydiduong
 	go build -o $(BIN)/gddctl ./backend/cmd/gddctl
+	go build -o $(BIN)/gdd-server ./backend/cmd/gdd-server
 
 frontend:
 	cd frontend && npm run build
@@ -25,10 +26,24 @@ deps-test:
 test: deps-test build
 	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke windows
 
+# The provincial server's suite runs on SQLite and on PostgreSQL: with-postgres starts a
+# throwaway PostgreSQL 15 on loopback (scripts/start-postgres.sh), hands its DSN to the tests
+# in GDD_TEST_PG_DSN (without it they fail) and stops it afterwards, pass or fail.
+with-postgres = d=$$(mktemp -d /tmp/gdd-pg.XXXXXX); chmod 755 $$d; \
+	trap 'scripts/start-postgres.sh stop '"$$d"'/cluster >/dev/null 2>&1; rm -rf '"$$d" EXIT; \
+	dsn=$$(scripts/start-postgres.sh start $$d/cluster) || exit 1; \
+	GDD_TEST_PG_DSN=$$dsn
+
+SERVER_PKGS := ./backend/pki/... ./backend/province/... ./backend/server/... ./backend/syncclient/... ./backend/cmd/gdd-server/...
+
 go-test:
 	gofmt -l backend main.go | tee /dev/stderr | (! read)
 	go vet -tags $(GO_TAGS) ./...
-	go test -race -tags $(GO_TAGS) -count=1 ./...
+	$(with-postgres) go test -race -tags $(GO_TAGS) -count=1 ./...
+
+# Only the provincial server's packages, on SQLite and PostgreSQL.
+server-test:
+	$(with-postgres) go test -race -count=1 $(SERVER_PKGS)
 
 frontend-test:
 	cd frontend && npm test
