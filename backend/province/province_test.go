@@ -358,3 +358,36 @@ func TestErrorsKeepTheirKind(t *testing.T) {
 		t.Fatal("plain error is not internal")
 	}
 }
+
+func TestRenewRefusals(t *testing.T) {
+	eachEngine(t, func(t *testing.T, e provincetest.Engine) {
+		ctx := context.Background()
+		p := provincetest.New(t, e.DSN)
+		clock := provincetest.NewClock()
+		p.Svc.Now = clock.Now
+		o, _ := p.Svc.AddOffice(ctx, "test", province.NewOfficeInput{UnitCode: "28261"})
+		key := newKey(t)
+		en, err := p.Svc.Enroll(ctx, province.EnrollRequest{Code: o.Code, CSR: csrFor(t, key)}, "127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess := province.OfficeSession{OfficeID: en.OfficeID, UnitCode: en.UnitCode, Serial: en.Serial}
+		clock.Advance(pki.OfficeValidity - 30*24*time.Hour)
+		before := countRows(t, p.Svc)
+		if _, err := p.Svc.Renew(ctx, sess, csrFor(t, newKey(t))); kindOf(err) != province.KindUnprocessable {
+			t.Fatalf("renewal with another key: %v", err)
+		}
+		if _, err := p.Svc.Renew(ctx, sess, "junk"); kindOf(err) != province.KindInvalid {
+			t.Fatalf("junk CSR: %v", err)
+		}
+		if after := countRows(t, p.Svc); after != before {
+			t.Fatalf("wrote %+v -> %+v", before, after)
+		}
+		if err := p.Svc.RevokeCertificate(ctx, "test", en.Serial, "lost"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Svc.Renew(ctx, sess, csrFor(t, key)); kindOf(err) != province.KindUnauthenticated {
+			t.Fatalf("renewal of a revoked certificate: %v", err)
+		}
+	})
+}

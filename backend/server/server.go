@@ -66,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	s.ops(mux)
 	mux.Handle("POST /v1/enroll", s.route("enroll", http.HandlerFunc(s.enroll)))
 	mux.Handle("GET /v1/office", s.route("office", s.requireOffice(http.HandlerFunc(s.office))))
+	mux.Handle("POST /v1/renew", s.route("renew", s.requireOffice(http.HandlerFunc(s.renew))))
 	mux.Handle("/", s.route("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "Không có địa chỉ này", "No such endpoint")
 	})))
@@ -190,6 +191,24 @@ func (s *Server) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.enrollments.WithLabelValues("ok").Inc()
+	writeJSON(w, http.StatusOK, out)
+}
+
+// RenewRequest carries the CSR for the office's current key.
+type RenewRequest struct {
+	CSR string `json:"csr"`
+}
+
+func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
+	var req RenewRequest
+	if !s.decode(w, r, MaxEnrollBody, &req) {
+		return
+	}
+	out, err := s.svc.Renew(r.Context(), session(r), req.CSR)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, out)
 }
 

@@ -1,7 +1,9 @@
 package syncclient
 
 import (
+	"bytes"
 	"context"
+	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -24,6 +26,9 @@ var ErrNotEnrolled = errors.New("the office is not enrolled with the province (g
 // trusting only the pinned provincial root.
 type Client struct {
 	Identity Identity
+	dir      string
+	key      *ecdsa.PrivateKey
+	root     *x509.Certificate
 	base     *url.URL
 	http     *http.Client
 }
@@ -90,7 +95,7 @@ func Open(dir string) (*Client, error) {
 		MaxIdleConnsPerHost: 2,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &Client{Identity: id, base: base, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}, nil
+	return &Client{Identity: id, dir: dir, key: key, root: root, base: base, http: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}, nil
 }
 
 // HTTPClient is the mutual-TLS client, for calls not wrapped here yet.
@@ -123,4 +128,49 @@ func (c *Client) Office(ctx context.Context) (Session, error) {
 		return Session{}, err
 	}
 	return s, nil
+}
+
+// RenewBefore is when the office asks for a fresh certificate: 60 days before expiry, inside
+// the server's 90-day window, so a few weeks offline still leave time.
+const RenewBefore = 60 * 24 * time.Hour
+
+// RenewDue reports whether the certificate should be renewed at now.
+func (c *Client) RenewDue(now time.Time) bool { return now.After(c.Identity.NotAfter.Add(-RenewBefore)) }
+
+// Renew asks for a fresh certificate for the office's key and saves it; the current one works
+// until it expires, and the next Open uses the new one.
+func (c *Client) Renew(ctx context.Context) (Identity, error) {
+	csr, err := pki.NewCSR(c.key, "office "+c.Identity.UnitCode)
+	if err != nil {
+		return Identity{}, err
+	}
+	body, _ := json.Marshal(map[string]string{"csr": string(csr)})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base.JoinPath("/v1/renew").String(), bytes.NewReader(body))
+	if err != nil {
+		return Identity{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return Identity{}, fmt.Errorf("reach the provincial server: %w", err)
+	}
+	defer resp.Body.Close()
+	var out enrollResponse
+	if err := decodeAnswer(resp, &out); err != nil {
+		return Identity{}, err
+	}
+	chain, _, err := checkEnrollment(out, c.key, c.root, func(h string) bool { return h == c.Identity.RootKeyHash })
+	if err != nil {
+		return Identity{}, err
+	}
+	if out.OfficeID != c.Identity.OfficeID {
+		return Identity{}, errors.New("the renewed certificate names another office")
+	}
+	id := c.Identity
+	id.Serial, id.NotAfter = out.Serial, out.NotAfter
+	if err := saveCertificate(c.dir, id, chain); err != nil {
+		return Identity{}, err
+	}
+	c.Identity = id
+	return id, nil
 }

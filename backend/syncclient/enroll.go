@@ -130,22 +130,28 @@ func Enroll(ctx context.Context, dir, serverURL, code, unitCode string) (Identit
 	if err := decodeAnswer(resp, &out); err != nil {
 		return Identity{}, err
 	}
-	chain, root, err := checkEnrollment(out, key, seenRoot, parsed)
+	chain, root, err := checkEnrollment(out, key, seenRoot, parsed.PinMatches)
 	if err != nil {
 		return Identity{}, err
 	}
 	id := Identity{ServerURL: u.String(), OfficeID: out.OfficeID, UnitCode: out.UnitCode, Serial: out.Serial, NotAfter: out.NotAfter, RootKeyHash: out.RootKeyHash, EnrolledAt: time.Now().UTC()}
-	if err := writeFile(filepath.Join(dir, CertFile), pki.EncodeCerts(chain...)); err != nil {
-		return Identity{}, err
-	}
 	if err := writeFile(filepath.Join(dir, RootFile), pki.EncodeCerts(root)); err != nil {
 		return Identity{}, err
 	}
-	idJSON, _ := json.MarshalIndent(id, "", "  ")
-	if err := writeFile(filepath.Join(dir, IdentityFile), idJSON); err != nil {
+	if err := saveCertificate(dir, id, chain); err != nil {
 		return Identity{}, err
 	}
 	return id, nil
+}
+
+// saveCertificate replaces the certificate, then the identity that names it: a crash between
+// the two leaves a valid certificate for the same key, which Open uses.
+func saveCertificate(dir string, id Identity, chain []*x509.Certificate) error {
+	if err := writeFile(filepath.Join(dir, CertFile), pki.EncodeCerts(chain...)); err != nil {
+		return err
+	}
+	idJSON, _ := json.MarshalIndent(id, "", "  ")
+	return writeFile(filepath.Join(dir, IdentityFile), idJSON)
 }
 
 // verifyPinnedChain checks the server's handshake chain: it ends in a self-signed root whose
@@ -179,7 +185,7 @@ func verifyPinnedChain(certs []*x509.Certificate, host string, code pki.Enrollme
 
 // checkEnrollment checks the answer before anything is saved: the root is the one of the
 // handshake and of the pin, the certificate is for our key and chains to it.
-func checkEnrollment(out enrollResponse, key *ecdsa.PrivateKey, seenRoot *x509.Certificate, code pki.EnrollmentCode) ([]*x509.Certificate, *x509.Certificate, error) {
+func checkEnrollment(out enrollResponse, key *ecdsa.PrivateKey, seenRoot *x509.Certificate, pinned func(rootKeyHash string) bool) ([]*x509.Certificate, *x509.Certificate, error) {
 	root, err := pki.ParseCert([]byte(out.Root))
 	if err != nil {
 		return nil, nil, fmt.Errorf("the root in the answer: %w", err)
@@ -188,7 +194,7 @@ func checkEnrollment(out enrollResponse, key *ecdsa.PrivateKey, seenRoot *x509.C
 		return nil, nil, errors.New("the root in the answer is not the server's")
 	}
 	h, err := pki.KeyHash(root.PublicKey)
-	if err != nil || !code.PinMatches(h) || h != out.RootKeyHash {
+	if err != nil || !pinned(h) || h != out.RootKeyHash {
 		return nil, nil, errors.New("the root in the answer does not match the enrollment code")
 	}
 	cert, err := pki.ParseCert([]byte(out.Certificate))
@@ -206,7 +212,9 @@ func checkEnrollment(out enrollResponse, key *ecdsa.PrivateKey, seenRoot *x509.C
 	roots.AddCert(root)
 	inter := x509.NewCertPool()
 	inter.AddCert(ca)
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
+	// Checked at the certificate's own start: its validity is for the server's clock to judge,
+	// and an office PC's clock is often wrong.
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, CurrentTime: cert.NotBefore.Add(time.Second)}); err != nil {
 		return nil, nil, fmt.Errorf("the office certificate does not chain to the root: %w", err)
 	}
 	if id, err := pki.OfficeIdentityOf(cert); err != nil || id.OfficeID != out.OfficeID || id.UnitCode != out.UnitCode {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/province/provincetest"
@@ -118,5 +119,59 @@ func TestNotEnrolled(t *testing.T) {
 	}
 	if _, err := syncclient.Enroll(context.Background(), t.TempDir(), "http://127.0.0.1:1", "x", "28261"); err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("plain http accepted: %v", err)
+	}
+}
+
+// Renewal keeps the key, overlaps the old certificate, and is refused before it is due.
+func TestRenew(t *testing.T) {
+	for _, e := range provincetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			p := provincetest.New(t, e.DSN)
+			clock := provincetest.NewClock()
+			p.Svc.Now = clock.Now
+			url := p.Serve(t)
+			o := addOffice(t, p, "28261")
+			dir := t.TempDir()
+			first, err := syncclient.Enroll(ctx, dir, url, o.Code, "28261")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := syncclient.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var se *syncclient.ServerError
+			if _, err := c.Renew(ctx); !errors.As(err, &se) || se.Status != 409 {
+				t.Fatalf("renewal a year ahead: %v", err)
+			}
+			if c.RenewDue(time.Now()) {
+				t.Fatal("a fresh certificate is due")
+			}
+			clock.Advance(310 * 24 * time.Hour)
+			if !c.RenewDue(clock.Now()) {
+				t.Fatal("not due 55 days before expiry")
+			}
+			renewed, err := c.Renew(ctx)
+			if err != nil {
+				t.Fatalf("renew: %v", err)
+			}
+			if renewed.Serial == first.Serial || !renewed.NotAfter.After(first.NotAfter) || renewed.OfficeID != first.OfficeID {
+				t.Fatalf("renewed %+v, first %+v", renewed, first)
+			}
+			// The old certificate still works on the open client; a new client uses the new one.
+			if s, err := c.Office(ctx); err != nil || s.Serial != first.Serial {
+				t.Fatalf("old certificate after renewal: %+v %v", s, err)
+			}
+			c2, err := syncclient.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c2.Close()
+			if s, err := c2.Office(ctx); err != nil || s.Serial != renewed.Serial {
+				t.Fatalf("new certificate: %+v %v", s, err)
+			}
+		})
 	}
 }
