@@ -135,7 +135,9 @@ func (c *Client) Office(ctx context.Context) (Session, error) {
 const RenewBefore = 60 * 24 * time.Hour
 
 // RenewDue reports whether the certificate should be renewed at now.
-func (c *Client) RenewDue(now time.Time) bool { return now.After(c.Identity.NotAfter.Add(-RenewBefore)) }
+func (c *Client) RenewDue(now time.Time) bool {
+	return now.After(c.Identity.NotAfter.Add(-RenewBefore))
+}
 
 // Renew asks for a fresh certificate for the office's key and saves it; the current one works
 // until it expires, and the next Open uses the new one.
