@@ -14,8 +14,9 @@ pkgs=(pkg-config gcc libgtk-3-dev libwebkit2gtk-4.1-dev)
 if [ "$what" = test ]; then
   # Chromium for Playwright, Xvfb + ImageMagick for the desktop smoke test, sqlite3 for
   # inspecting databases in tests, poppler/zbar for checking printed output, mingw for the
-  # Windows cross-build that `make test` checks.
-  pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core gcc-mingw-w64-x86-64)
+  # Windows cross-build that `make test` checks, PostgreSQL 15 for the provincial server's
+  # suite (scripts/start-postgres.sh starts a throwaway cluster from it).
+  pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core gcc-mingw-w64-x86-64 postgresql)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
