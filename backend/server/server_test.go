@@ -194,6 +194,33 @@ func TestMutualTLSRefusals(t *testing.T) {
 				t.Fatalf("after revocation: %d %s", got.status, got.raw)
 			}
 		})
+		t.Run("revoked, then a resumed TLS session", func(t *testing.T) {
+			// Go does not re-verify a resumed session's certificate (golang/go#77377); the
+			// per-request check still refuses it.
+			r := enroll(t, p, "28261")
+			c := client(t, r.roots, &r)
+			tr := c.Transport.(*http.Transport)
+			tr.TLSClientConfig.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+			if got := mustDo(t, c, "GET", base+"/v1/office", nil); got.status != http.StatusOK {
+				t.Fatalf("before: %d", got.status)
+			}
+			tr.CloseIdleConnections()
+			if _, err := p.Svc.RevokeOffice(context.Background(), "test", r.en.OfficeID, "stolen"); err != nil {
+				t.Fatal(err)
+			}
+			req, _ := http.NewRequest("GET", base+"/v1/office", nil)
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if !resp.TLS.DidResume {
+				t.Fatal("the session was not resumed; the test proves nothing")
+			}
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("resumed session after revocation: %d", resp.StatusCode)
+			}
+		})
 		t.Run("expired on a kept-alive connection", func(t *testing.T) {
 			d := enroll(t, p, "28261")
 			c := client(t, d.roots, &d)
