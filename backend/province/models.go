@@ -81,3 +81,31 @@ type enrollFailureRow struct {
 }
 
 func (enrollFailureRow) TableName() string { return "enroll_failures" }
+
+type officeRecordRow struct {
+	Entity     string `gorm:"primaryKey"`
+	EntityID   string `gorm:"primaryKey"`
+	Version    int64  `gorm:"primaryKey"`
+	Hash       string
+	OfficeID   string
+	UnitCode   string
+	Body       []byte
+	ReceivedAt time.Time
+}
+
+func (officeRecordRow) TableName() string { return "office_records" }
+
+type pushQuarantineRow struct {
+	ID         string `gorm:"primaryKey"`
+	OfficeID   string
+	Status     string
+	Entity     string
+	EntityID   string
+	Version    int64
+	Hash       string
+	Reason     string
+	Body       []byte
+	ReceivedAt time.Time
+}
+
+func (pushQuarantineRow) TableName() string { return "push_quarantine" }

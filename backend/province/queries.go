@@ -163,3 +163,56 @@ func lockAuditHead(tx *gorm.DB, d Dialect) error {
 	}
 	return nil
 }
+
+// insertRecord stores a version unless it is there already (false then). ON CONFLICT DO
+// NOTHING waits for a racing transaction on PostgreSQL and never raises, so the batch's
+// transaction stays usable.
+func insertRecord(tx *gorm.DB, r officeRecordRow) (bool, error) {
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+	if res.Error != nil {
+		return false, fmt.Errorf("store %s %s v%d: %w", r.Entity, r.EntityID, r.Version, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func recordHash(tx *gorm.DB, entity, id string, version int64) (string, error) {
+	var h []string
+	err := tx.Model(&officeRecordRow{}).Where("entity = ? AND entity_id = ? AND version = ?", entity, id, version).Pluck("hash", &h).Error
+	if err != nil || len(h) != 1 {
+		return "", fmt.Errorf("read %s %s v%d: %v", entity, id, version, err)
+	}
+	return h[0], nil
+}
+
+// recordOwner is the office that sent any version of the record.
+func recordOwner(tx *gorm.DB, entity, id string) (string, bool, error) {
+	var owners []string
+	err := tx.Model(&officeRecordRow{}).Where("entity = ? AND entity_id = ?", entity, id).Limit(1).Pluck("office_id", &owners).Error
+	if err != nil {
+		return "", false, fmt.Errorf("read owner of %s %s: %w", entity, id, err)
+	}
+	if len(owners) == 0 {
+		return "", false, nil
+	}
+	return owners[0], true, nil
+}
+
+// quarantine keeps a bad item once per office and content.
+func quarantine(tx *gorm.DB, r pushQuarantineRow) error {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
+		return fmt.Errorf("quarantine %s %s: %w", r.Entity, r.EntityID, err)
+	}
+	return nil
+}
+
+func listQuarantine(db *gorm.DB, officeID string) ([]pushQuarantineRow, error) {
+	q := db.Order("received_at")
+	if officeID != "" {
+		q = q.Where("office_id = ?", officeID)
+	}
+	var out []pushQuarantineRow
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list quarantine: %w", err)
+	}
+	return out, nil
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"giaydiduong/backend/province"
+	"giaydiduong/backend/syncwire"
 )
 
 // MaxEnrollBody bounds an enrollment request (a code and a CSR are well under 4 KiB).
@@ -28,10 +29,36 @@ const MaxEnrollBody = 16 << 10
 
 // Server routes HTTP to the province's use cases.
 type Server struct {
-	svc     *province.Service
-	log     *slog.Logger
-	reg     *prometheus.Registry
-	metrics *metrics
+	svc       *province.Service
+	log       *slog.Logger
+	reg       *prometheus.Registry
+	metrics   *metrics
+	limits    Limits
+	pushSlots chan struct{}
+}
+
+// Limits bound what one instance takes on.
+type Limits struct {
+	PushBytes int64 // a larger request body is answered 413
+	PushItems int   // a batch with more items is answered 413
+	// ConcurrentPushes is how many batches the instance works on at once; one more is answered
+	// 429 with Retry-After, so a reconnect storm queues at the offices, not in memory here.
+	ConcurrentPushes int
+}
+
+// DefaultLimits fit the 2-core machines a province starts on.
+var DefaultLimits = Limits{PushBytes: syncwire.MaxPushBytes, PushItems: syncwire.MaxPushItems, ConcurrentPushes: 8}
+
+// MinClientSchema is the oldest record schema this server reads; older clients get 426.
+const MinClientSchema = 1
+
+// pushRetryAfter is what an overloaded instance asks offices to wait.
+const pushRetryAfter = 5 * time.Second
+
+// SetLimits replaces the limits; call it before serving.
+func (s *Server) SetLimits(l Limits) {
+	s.limits = l
+	s.pushSlots = make(chan struct{}, l.ConcurrentPushes)
 }
 
 type metrics struct {
@@ -39,6 +66,7 @@ type metrics struct {
 	duration    *prometheus.HistogramVec
 	enrollments *prometheus.CounterVec
 	refused     *prometheus.CounterVec
+	pushItems   *prometheus.CounterVec
 }
 
 // New makes the adapter over svc, with its own metrics registry.
@@ -50,9 +78,12 @@ func New(svc *province.Service, log *slog.Logger) *Server {
 		duration:    prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "gdd_http_request_duration_seconds", Help: "HTTP request latency by route.", Buckets: prometheus.DefBuckets}, []string{"route"}),
 		enrollments: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_enrollments_total", Help: "Enrollment requests by outcome."}, []string{"outcome"}),
 		refused:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_office_auth_refused_total", Help: "Requests refused at the per-request office certificate check."}, []string{"reason"}),
+		pushItems:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_push_items_total", Help: "Pushed items by status."}, []string{"status"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.enrollments, m.refused)
-	return &Server{svc: svc, log: log, reg: reg, metrics: m}
+	reg.MustRegister(m.requests, m.duration, m.enrollments, m.refused, m.pushItems)
+	s := &Server{svc: svc, log: log, reg: reg, metrics: m}
+	s.SetLimits(DefaultLimits)
+	return s
 }
 
 // Registry is where the server's metrics live.
@@ -67,6 +98,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /v1/enroll", s.route("enroll", http.HandlerFunc(s.enroll)))
 	mux.Handle("GET /v1/office", s.route("office", s.requireOffice(http.HandlerFunc(s.office))))
 	mux.Handle("POST /v1/renew", s.route("renew", s.requireOffice(http.HandlerFunc(s.renew))))
+	mux.Handle("POST /v1/push", s.route("push", s.requireOffice(http.HandlerFunc(s.push))))
 	mux.Handle("/", s.route("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "Không có địa chỉ này", "No such endpoint")
 	})))
@@ -210,6 +242,42 @@ func (s *Server) renew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// push takes a batch of office records: per-item statuses in one 200; whole-request errors
+// only for an old client (426), size (413), overload (429) and the database (503).
+func (s *Server) push(w http.ResponseWriter, r *http.Request) {
+	if v, err := strconv.Atoi(r.Header.Get(syncwire.HeaderSchema)); err != nil || v < MinClientSchema {
+		writeError(w, http.StatusUpgradeRequired, "client_too_old", "Phần mềm văn phòng quá cũ, cần cập nhật để đồng bộ", fmt.Sprintf("The office software is too old to sync (record schema %d or newer needed); update it", MinClientSchema))
+		return
+	}
+	select {
+	case s.pushSlots <- struct{}{}:
+		defer func() { <-s.pushSlots }()
+	default:
+		w.Header().Set("Retry-After", strconv.Itoa(int(pushRetryAfter.Seconds())))
+		writeError(w, http.StatusTooManyRequests, "overloaded", "Máy chủ tỉnh đang bận, sẽ gửi lại sau", "The provincial server is busy; the batch will be sent again")
+		return
+	}
+	var req syncwire.PushRequest
+	if !s.decode(w, r, s.limits.PushBytes, &req) {
+		return
+	}
+	if len(req.Items) > s.limits.PushItems {
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("Mỗi lần gửi tối đa %d bản ghi", s.limits.PushItems), fmt.Sprintf("At most %d records per batch", s.limits.PushItems))
+		return
+	}
+	results, err := s.svc.Push(r.Context(), session(r), req.Items)
+	if err != nil {
+		s.log.Error("push failed", "office", session(r).OfficeID, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(int(pushRetryAfter.Seconds())))
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "Máy chủ tỉnh chưa lưu được, sẽ gửi lại sau", "The provincial server could not store the batch; it will be sent again")
+		return
+	}
+	for _, res := range results {
+		s.metrics.pushItems.WithLabelValues(string(res.Status)).Inc()
+	}
+	writeJSON(w, http.StatusOK, syncwire.PushResponse{Results: results})
 }
 
 // clientAddress is the caller's IP, the unit of the enrollment rate limit. Forwarded headers

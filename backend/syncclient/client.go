@@ -176,3 +176,16 @@ func (c *Client) Renew(ctx context.Context) (Identity, error) {
 	c.Identity = id
 	return id, nil
 }
+
+// WithServer is the same office's client for another address of the province (another
+// instance, or the address after a move), with its own connections.
+func WithServer(c *Client, serverURL string) (*Client, error) {
+	base, err := url.Parse(serverURL)
+	if err != nil || base.Scheme != "https" {
+		return nil, fmt.Errorf("the server address must be https://HOST[:PORT], not %q", serverURL)
+	}
+	tr := c.http.Transport.(*http.Transport).Clone()
+	id := c.Identity
+	id.ServerURL = base.String()
+	return &Client{Identity: id, dir: c.dir, key: c.key, root: c.root, base: base, http: &http.Client{Transport: tr, Timeout: c.http.Timeout}}, nil
+}

@@ -95,11 +95,13 @@ var lowerCost sync.Once
 
 // Province is an initialised, unlocked province over its own database.
 type Province struct {
-	Svc  *province.Service
-	Dir  string
-	DSN  string
-	Log  *slog.Logger
-	http *server.Server
+	Svc *province.Service
+	Dir string
+	DSN string
+	Log *slog.Logger
+	// Limits, when set before Serve, replace the server's defaults.
+	Limits *server.Limits
+	http   *server.Server
 }
 
 // Clock is a settable clock for the service (and the TLS handshakes that use it).
@@ -165,6 +167,9 @@ func Open(t testing.TB, dsn, dir string) *Province {
 func (p *Province) Serve(t testing.TB) string {
 	t.Helper()
 	p.http = server.New(p.Svc, p.Log)
+	if p.Limits != nil {
+		p.http.SetLimits(*p.Limits)
+	}
 	cfg, err := p.http.TLSConfig()
 	if err != nil {
 		t.Fatalf("TLS config: %v", err)
