@@ -18,7 +18,7 @@ import (
 	"giaydiduong/backend/syncwire"
 )
 
-func enrolledClient(t *testing.T, p *provincetest.Province, url, unit string) *syncclient.Client {
+func enrolledClient(t testing.TB, p *provincetest.Province, url, unit string) *syncclient.Client {
 	t.Helper()
 	o, err := p.Svc.AddOffice(context.Background(), "test", province.NewOfficeInput{UnitCode: unit})
 	if err != nil {
