@@ -79,7 +79,7 @@ func (c *cli) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&c.data, "data", os.Getenv(envData), "data directory (the sealed root key; the SQLite database by default) [$"+envData+"]")
 	root.PersistentFlags().StringVar(&c.db, "db", os.Getenv(envDB), "database: a SQLite file path (default DATA/"+DBFile+") or postgres://… [$"+envDB+"]")
 	root.PersistentFlags().BoolVar(&c.asJSON, "json", false, "print machine-readable JSON")
-	root.AddCommand(c.initCmd(), c.serveCmd(), c.officeCmd())
+	root.AddCommand(c.initCmd(), c.serveCmd(), c.officeCmd(), c.quarantineCmd())
 	return root
 }
 
@@ -345,5 +345,36 @@ func (c *cli) officeCmd() *cobra.Command {
 	}
 	revokeCert.Flags().StringVar(&reason, "reason", "", "why (kept in the audit log)")
 	cmd.AddCommand(add, list, revoke, revokeCert)
+	return cmd
+}
+
+func (c *cli) quarantineCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "quarantine", Short: "pushed records kept aside for a person (conflicts and rejects)"}
+	var office string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "list quarantined records",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			svc, closeDB, err := c.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer closeDB()
+			items, err := svc.Quarantine(cmd.Context(), office)
+			if err != nil {
+				return err
+			}
+			return c.print(items, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				for _, q := range items {
+					fmt.Fprintf(tw, "%s\t%s\t%s %s v%d\t%s\n", q.ReceivedAt.Local().Format("02/01/2006 15:04"), q.Status, q.Entity, q.EntityID, q.Version, q.Reason)
+				}
+				tw.Flush()
+			})
+		},
+	}
+	list.Flags().StringVar(&office, "office", "", "only this office's")
+	cmd.AddCommand(list)
 	return cmd
 }

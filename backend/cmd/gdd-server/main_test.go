@@ -19,6 +19,7 @@ import (
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/province/provincetest"
 	"giaydiduong/backend/syncclient"
+	"giaydiduong/backend/syncwire"
 )
 
 func run(t *testing.T, args ...string) (string, error) {
@@ -120,6 +121,18 @@ func TestCommandLine(t *testing.T) {
 			defer client.Close()
 			if s, err := client.Office(context.Background()); err != nil || s.OfficeID != id.OfficeID {
 				t.Fatalf("office call: %+v %v", s, err)
+			}
+			item, err := syncclient.Item(syncwire.Application{ID: "a1", Version: 1, OfficeUnitCode: "28264"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res, err := client.Push(context.Background(), []syncwire.PushItem{item}); err != nil || res[0].Status != syncwire.Rejected {
+				t.Fatalf("push of another unit's record: %+v %v", res, err)
+			}
+			var q []province.QuarantinedItem
+			runJSON(t, &q, args("quarantine", "list", "--json")...)
+			if len(q) != 1 || q[0].Status != "rejected" || q[0].EntityID != "a1" {
+				t.Fatalf("quarantine %+v", q)
 			}
 			var offices []province.Office
 			runJSON(t, &offices, args("office", "list", "--json")...)
