@@ -1,8 +1,10 @@
 package province
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -18,10 +20,11 @@ import (
 func (s *Service) Push(ctx context.Context, sess OfficeSession, items []syncwire.PushItem) ([]syncwire.PushResult, error) {
 	results := make([]syncwire.PushResult, len(items))
 	counts := map[syncwire.ItemStatus]int{}
+	decoded, order := decodeInLockOrder(items)
 	err := s.write(ctx, func(tx *gorm.DB, at time.Time) error {
 		clear(counts)
-		for i, item := range items {
-			r, err := s.pushItem(tx, at, sess, item)
+		for _, i := range order {
+			r, err := s.pushItem(tx, at, sess, items[i], decoded[i])
 			if err != nil {
 				return err
 			}
@@ -40,7 +43,43 @@ func (s *Service) Push(ctx context.Context, sess OfficeSession, items []syncwire
 	return results, nil
 }
 
-func (s *Service) pushItem(tx *gorm.DB, at time.Time, sess OfficeSession, item syncwire.PushItem) (syncwire.PushResult, error) {
+// decoded is an item's record, or why it does not decode.
+type decoded struct {
+	rec syncwire.Record
+	err error
+}
+
+// decodeInLockOrder decodes every item and gives the order to store them in: by (kind, id,
+// version), so two transactions storing overlapping batches take the rows' locks in the same
+// order and cannot deadlock on PostgreSQL. Items that do not decode go first (they lock no
+// record row).
+func decodeInLockOrder(items []syncwire.PushItem) ([]decoded, []int) {
+	type keyed struct {
+		i       int
+		kind    syncwire.Kind
+		id      string
+		version int64
+	}
+	dec := make([]decoded, len(items))
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		ks[i].i = i
+		dec[i].rec, dec[i].err = syncwire.Decode(it.Record)
+		if dec[i].err == nil {
+			ks[i].kind, ks[i].id, ks[i].version = dec[i].rec.Key()
+		}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id), cmp.Compare(a.version, b.version))
+	})
+	out := make([]int, len(ks))
+	for j, k := range ks {
+		out[j] = k.i
+	}
+	return dec, out
+}
+
+func (s *Service) pushItem(tx *gorm.DB, at time.Time, sess OfficeSession, item syncwire.PushItem, d decoded) (syncwire.PushResult, error) {
 	var res syncwire.PushResult
 	hash := syncwire.Hash(item.Record)
 	if item.Hash != hash {
@@ -51,10 +90,10 @@ func (s *Service) pushItem(tx *gorm.DB, at time.Time, sess OfficeSession, item s
 		res.Status, res.Reason = syncwire.Rejected, reason
 		return res, quarantine(tx, pushQuarantineRow{ID: newID(), OfficeID: sess.OfficeID, Status: string(syncwire.Rejected), Entity: string(res.Kind), EntityID: res.ID, Version: res.Version, Hash: hash, Reason: reason, Body: item.Record, ReceivedAt: at})
 	}
-	rec, err := syncwire.Decode(item.Record)
-	if err != nil {
-		return reject(err.Error())
+	if d.err != nil {
+		return reject(d.err.Error())
 	}
+	rec := d.rec
 	kind, id, version := rec.Key()
 	res.Kind, res.ID, res.Version = kind, id, version
 	switch {
