@@ -16,20 +16,84 @@ import (
 // quarantined and answered, never an error for the batch. The whole batch is one transaction
 // (an error from the database fails it all, and the office sends it again: every item is
 // idempotent). Uniqueness per (entity, id, version) is the primary key's, so two instances
-// taking the same batch at once store each version once.
+// taking the same batch at once store each version once. The database work is a few
+// statements per batch, not per item: look up owners, insert all with ON CONFLICT DO NOTHING
+// RETURNING what was inserted, read the stored hashes of the rest.
 func (s *Service) Push(ctx context.Context, sess OfficeSession, items []syncwire.PushItem) ([]syncwire.PushResult, error) {
 	results := make([]syncwire.PushResult, len(items))
 	counts := map[syncwire.ItemStatus]int{}
 	decoded, order := decodeInLockOrder(items)
 	err := s.write(ctx, func(tx *gorm.DB, at time.Time) error {
 		clear(counts)
+		var quarantined []pushQuarantineRow
+		reject := func(i int, status syncwire.ItemStatus, reason string) {
+			results[i].Status, results[i].Reason = status, reason
+			r := results[i]
+			quarantined = append(quarantined, pushQuarantineRow{ID: newID(), OfficeID: sess.OfficeID, Status: string(status), Entity: string(r.Kind), EntityID: r.ID, Version: r.Version, Hash: items[i].Hash, Reason: reason, Body: items[i].Record, ReceivedAt: at})
+		}
+		var cands []int // items to store, in lock order
 		for _, i := range order {
-			r, err := s.pushItem(tx, at, sess, items[i], decoded[i])
-			if err != nil {
-				return err
+			results[i] = syncwire.PushResult{Index: i}
+			if reason, retry := s.checkItem(sess, items[i], decoded[i], &results[i]); retry {
+				results[i].Status, results[i].Reason = syncwire.Retry, reason
+			} else if reason != "" {
+				reject(i, syncwire.Rejected, reason)
+			} else {
+				cands = append(cands, i)
 			}
-			r.Index = i
-			results[i] = r
+		}
+		keys := make([]recordKey, len(cands))
+		for j, i := range cands {
+			keys[j] = recordKey{string(results[i].Kind), results[i].ID, results[i].Version}
+		}
+		owners, err := recordOwners(tx, keys)
+		if err != nil {
+			return err
+		}
+		var rows []officeRecordRow
+		var rowItems []int
+		for _, i := range cands {
+			r := results[i]
+			if owner, ok := owners[[2]string{string(r.Kind), r.ID}]; ok && owner != sess.OfficeID {
+				reject(i, syncwire.Rejected, fmt.Sprintf("%s %s belongs to another office", r.Kind, r.ID))
+				continue
+			}
+			rows = append(rows, officeRecordRow{Entity: string(r.Kind), EntityID: r.ID, Version: r.Version, Hash: items[i].Hash, OfficeID: sess.OfficeID, UnitCode: sess.UnitCode, Body: items[i].Record, ReceivedAt: at})
+			rowItems = append(rowItems, i)
+		}
+		inserted, err := insertRecords(tx, rows)
+		if err != nil {
+			return err
+		}
+		var lookup []recordKey
+		for j, row := range rows {
+			k := recordKey{row.Entity, row.EntityID, row.Version}
+			if inserted[k] {
+				delete(inserted, k) // a second copy of the same version in this batch is not "applied"
+				results[rowItems[j]].Status = syncwire.Applied
+				continue
+			}
+			lookup = append(lookup, k)
+		}
+		stored, err := recordHashes(tx, lookup)
+		if err != nil {
+			return err
+		}
+		for j, row := range rows {
+			i := rowItems[j]
+			if results[i].Status != "" {
+				continue
+			}
+			if stored[recordKey{row.Entity, row.EntityID, row.Version}] == row.Hash {
+				results[i].Status = syncwire.Duplicate
+				continue
+			}
+			reject(i, syncwire.Conflict, fmt.Sprintf("version %d of %s %s was already received with other content; kept aside for the province to look at", row.Version, row.Entity, row.EntityID))
+		}
+		if err := quarantine(tx, quarantined); err != nil {
+			return err
+		}
+		for _, r := range results {
 			counts[r.Status]++
 		}
 		if counts[syncwire.Applied]+counts[syncwire.Conflict]+counts[syncwire.Rejected] == 0 {
@@ -79,60 +143,29 @@ func decodeInLockOrder(items []syncwire.PushItem) ([]decoded, []int) {
 	return dec, out
 }
 
-func (s *Service) pushItem(tx *gorm.DB, at time.Time, sess OfficeSession, item syncwire.PushItem, d decoded) (syncwire.PushResult, error) {
-	var res syncwire.PushResult
-	hash := syncwire.Hash(item.Record)
-	if item.Hash != hash {
-		res.Status, res.Reason = syncwire.Retry, "the record's bytes do not match its hash (damaged on the way): send it again"
-		return res, nil
-	}
-	reject := func(reason string) (syncwire.PushResult, error) {
-		res.Status, res.Reason = syncwire.Rejected, reason
-		return res, quarantine(tx, pushQuarantineRow{ID: newID(), OfficeID: sess.OfficeID, Status: string(syncwire.Rejected), Entity: string(res.Kind), EntityID: res.ID, Version: res.Version, Hash: hash, Reason: reason, Body: item.Record, ReceivedAt: at})
+// checkItem decides what needs no database: a damaged item (retry) or an invalid one (the
+// reason for rejecting it). It fills res's kind, id and version when the record decodes.
+func (s *Service) checkItem(sess OfficeSession, item syncwire.PushItem, d decoded, res *syncwire.PushResult) (reason string, retry bool) {
+	if item.Hash != syncwire.Hash(item.Record) {
+		return "the record's bytes do not match its hash (damaged on the way): send it again", true
 	}
 	if d.err != nil {
-		return reject(d.err.Error())
+		return d.err.Error(), false
 	}
-	rec := d.rec
-	kind, id, version := rec.Key()
+	kind, id, version := d.rec.Key()
 	res.Kind, res.ID, res.Version = kind, id, version
 	switch {
 	case !syncwire.OfficeOwned(kind):
-		return reject(fmt.Sprintf("%s records belong to the province; an office cannot push them", kind))
+		return fmt.Sprintf("%s records belong to the province; an office cannot push them", kind), false
 	case id == "" || len(id) > 200:
-		return reject("the record has no usable id")
+		return "the record has no usable id", false
 	case version < 1:
-		return reject("the record's version must be 1 or more")
+		return "the record's version must be 1 or more", false
 	}
-	if unit := unitOf(rec); unit != "" && unit != sess.UnitCode {
-		return reject(fmt.Sprintf("the record is unit %s's; this office is unit %s", unit, sess.UnitCode))
+	if unit := unitOf(d.rec); unit != "" && unit != sess.UnitCode {
+		return fmt.Sprintf("the record is unit %s's; this office is unit %s", unit, sess.UnitCode), false
 	}
-	owner, ok, err := recordOwner(tx, string(kind), id)
-	if err != nil {
-		return res, err
-	}
-	if ok && owner != sess.OfficeID {
-		return reject(fmt.Sprintf("%s %s belongs to another office", kind, id))
-	}
-	row := officeRecordRow{Entity: string(kind), EntityID: id, Version: version, Hash: hash, OfficeID: sess.OfficeID, UnitCode: sess.UnitCode, Body: item.Record, ReceivedAt: at}
-	inserted, err := insertRecord(tx, row)
-	if err != nil {
-		return res, err
-	}
-	if inserted {
-		res.Status = syncwire.Applied
-		return res, nil
-	}
-	stored, err := recordHash(tx, string(kind), id, version)
-	if err != nil {
-		return res, err
-	}
-	if stored == hash {
-		res.Status = syncwire.Duplicate
-		return res, nil
-	}
-	res.Status, res.Reason = syncwire.Conflict, fmt.Sprintf("version %d of %s %s was already received with other content; kept aside for the province to look at", version, kind, id)
-	return res, quarantine(tx, pushQuarantineRow{ID: newID(), OfficeID: sess.OfficeID, Status: string(syncwire.Conflict), Entity: string(kind), EntityID: id, Version: version, Hash: hash, Reason: res.Reason, Body: item.Record, ReceivedAt: at})
+	return "", false
 }
 
 // unitOf is the unit a record names, for the kinds that name one; the others are tied to the

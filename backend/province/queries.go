@@ -3,6 +3,7 @@ package province
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -164,43 +165,110 @@ func lockAuditHead(tx *gorm.DB, d Dialect) error {
 	return nil
 }
 
-// insertRecord stores a version unless it is there already (false then). ON CONFLICT DO
+// recordKey names one version of one record.
+type recordKey struct {
+	Entity   string
+	EntityID string
+	Version  int64
+}
+
+// chunk bounds the rows per statement (SQLite allows 32,766 parameters).
+const chunk = 200
+
+// insertRecords stores the versions not there yet and returns which it stored. ON CONFLICT DO
 // NOTHING waits for a racing transaction on PostgreSQL and never raises, so the batch's
-// transaction stays usable.
-func insertRecord(tx *gorm.DB, r officeRecordRow) (bool, error) {
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
-	if res.Error != nil {
-		return false, fmt.Errorf("store %s %s v%d: %w", r.Entity, r.EntityID, r.Version, res.Error)
+// transaction stays usable; rows go in the order given (the caller's lock order).
+func insertRecords(tx *gorm.DB, rows []officeRecordRow) (map[recordKey]bool, error) {
+	out := map[recordKey]bool{}
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(start+chunk, len(rows))]
+		var sql strings.Builder
+		sql.WriteString("INSERT INTO office_records (entity, entity_id, version, hash, office_id, unit_code, body, received_at) VALUES ")
+		args := make([]any, 0, len(part)*8)
+		for i, r := range part {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			sql.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, r.Entity, r.EntityID, r.Version, r.Hash, r.OfficeID, r.UnitCode, r.Body, r.ReceivedAt)
+		}
+		sql.WriteString(" ON CONFLICT DO NOTHING RETURNING entity, entity_id, version")
+		res, err := tx.Raw(sql.String(), args...).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("store records: %w", err)
+		}
+		for res.Next() {
+			var k recordKey
+			if err := res.Scan(&k.Entity, &k.EntityID, &k.Version); err != nil {
+				res.Close()
+				return nil, fmt.Errorf("store records: %w", err)
+			}
+			out[k] = true
+		}
+		if err := res.Close(); err != nil {
+			return nil, fmt.Errorf("store records: %w", err)
+		}
 	}
-	return res.RowsAffected == 1, nil
+	return out, nil
 }
 
-func recordHash(tx *gorm.DB, entity, id string, version int64) (string, error) {
-	var h []string
-	err := tx.Model(&officeRecordRow{}).Where("entity = ? AND entity_id = ? AND version = ?", entity, id, version).Pluck("hash", &h).Error
-	if err != nil || len(h) != 1 {
-		return "", fmt.Errorf("read %s %s v%d: %v", entity, id, version, err)
+// recordHashes reads the stored hash of each version.
+func recordHashes(tx *gorm.DB, keys []recordKey) (map[recordKey]string, error) {
+	out := map[recordKey]string{}
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		var where strings.Builder
+		args := make([]any, 0, len(part)*3)
+		for i, k := range part {
+			if i > 0 {
+				where.WriteString(" OR ")
+			}
+			where.WriteString("(entity = ? AND entity_id = ? AND version = ?)")
+			args = append(args, k.Entity, k.EntityID, k.Version)
+		}
+		var rows []officeRecordRow
+		if err := tx.Select("entity, entity_id, version, hash").Where(where.String(), args...).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read stored records: %w", err)
+		}
+		for _, r := range rows {
+			out[recordKey{r.Entity, r.EntityID, r.Version}] = r.Hash
+		}
 	}
-	return h[0], nil
+	return out, nil
 }
 
-// recordOwner is the office that sent any version of the record.
-func recordOwner(tx *gorm.DB, entity, id string) (string, bool, error) {
-	var owners []string
-	err := tx.Model(&officeRecordRow{}).Where("entity = ? AND entity_id = ?", entity, id).Limit(1).Pluck("office_id", &owners).Error
-	if err != nil {
-		return "", false, fmt.Errorf("read owner of %s %s: %w", entity, id, err)
+// recordOwners is the office that sent any version of each (entity, id).
+func recordOwners(tx *gorm.DB, keys []recordKey) (map[[2]string]string, error) {
+	out := map[[2]string]string{}
+	for start := 0; start < len(keys); start += chunk {
+		part := keys[start:min(start+chunk, len(keys))]
+		var where strings.Builder
+		args := make([]any, 0, len(part)*2)
+		for i, k := range part {
+			if i > 0 {
+				where.WriteString(" OR ")
+			}
+			where.WriteString("(entity = ? AND entity_id = ?)")
+			args = append(args, k.Entity, k.EntityID)
+		}
+		var rows []officeRecordRow
+		if err := tx.Select("DISTINCT entity, entity_id, office_id").Where(where.String(), args...).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("read record owners: %w", err)
+		}
+		for _, r := range rows {
+			out[[2]string{r.Entity, r.EntityID}] = r.OfficeID
+		}
 	}
-	if len(owners) == 0 {
-		return "", false, nil
-	}
-	return owners[0], true, nil
+	return out, nil
 }
 
-// quarantine keeps a bad item once per office and content.
-func quarantine(tx *gorm.DB, r pushQuarantineRow) error {
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
-		return fmt.Errorf("quarantine %s %s: %w", r.Entity, r.EntityID, err)
+// quarantine keeps bad items, once per office and content.
+func quarantine(tx *gorm.DB, rows []pushQuarantineRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, chunk).Error; err != nil {
+		return fmt.Errorf("quarantine: %w", err)
 	}
 	return nil
 }

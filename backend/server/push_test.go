@@ -129,6 +129,13 @@ func TestPushPerItemStatuses(t *testing.T) {
 			t.Fatalf("a replay added rows: quarantine %d", len(q2))
 		}
 
+		// The same version twice in one batch, and once more with another body.
+		same := item(t, application("app-9", 1, "28261", ""))
+		in, err := c.Push(ctx, []syncwire.PushItem{same, same, item(t, application("app-9", 1, "28261", "khác"))})
+		if err != nil || fmt.Sprint(statuses(in)) != "[applied duplicate conflict]" {
+			t.Fatalf("repeats inside one batch: %v %v", statuses(in), err)
+		}
+
 		// Another office writing the first office's record (its own unit in the body) is refused.
 		steal, err := other.Push(ctx, []syncwire.PushItem{item(t, application("app-1", 3, "28264", ""))})
 		if err != nil || steal[0].Status != syncwire.Rejected || !strings.Contains(steal[0].Reason, "another office") {
