@@ -40,7 +40,7 @@ func (a *App) EnrollWithProvince(ctx context.Context, actor Actor, serverURL, co
 		return ProvinceEnrollment{}, enrollError(err)
 	}
 	err = a.write(ctx, actor.Username, func(c *change) error {
-		return c.record("office.enroll", "province_enrollment", id.OfficeID, 1, nil, map[string]any{
+		return c.record("office.enroll", "province_enrollment", id.OfficeID, nil, map[string]any{
 			"server_url": id.ServerURL, "office_id": id.OfficeID, "unit_code": id.UnitCode, "serial": id.Serial, "not_after": id.NotAfter,
 		})
 	})
