@@ -122,7 +122,7 @@ func (a *App) RejectApplication(ctx context.Context, actor Actor, id, reason str
 }
 
 func (a *App) decide(ctx context.Context, actor Actor, id string, action domain.Action, reason string) (Application, error) {
-	if err := a.require(actor, auth.DecideApplication); err != nil {
+	if err := a.requireDecider(ctx, actor); err != nil {
 		return Application{}, err
 	}
 	settings, err := a.settings(ctx)

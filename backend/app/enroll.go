@@ -34,19 +34,21 @@ const fidoKeyYears = 3
 
 // SigningKey is an enrolled key as screens and gddctl show it.
 type SigningKey struct {
-	KeyID       string     `json:"key_id"`
-	Kind        string     `json:"kind"`
-	Algorithm   string     `json:"algorithm"`
-	Officer     string     `json:"officer"`
-	UserID      *string    `json:"user_id"`
-	Username    string     `json:"username"`
-	UnitCode    string     `json:"unit_code"`
-	TokenLabel  string     `json:"token_label"`
-	CertSubject string     `json:"cert_subject"`
-	CertIssuer  string     `json:"cert_issuer"`
-	ValidFrom   *time.Time `json:"valid_from"`
-	ValidTo     *time.Time `json:"valid_to"`
-	CreatedAt   time.Time  `json:"created_at"`
+	KeyID      string  `json:"key_id"`
+	Kind       string  `json:"kind"`
+	Algorithm  string  `json:"algorithm"`
+	Officer    string  `json:"officer"`
+	UserID     *string `json:"user_id"`
+	Username   string  `json:"username"`
+	UnitCode   string  `json:"unit_code"`
+	TokenLabel string  `json:"token_label"`
+	// AttestationFormat: a FIDO key's attestation format at enrolment.
+	AttestationFormat string     `json:"attestation_format"`
+	CertSubject       string     `json:"cert_subject"`
+	CertIssuer        string     `json:"cert_issuer"`
+	ValidFrom         *time.Time `json:"valid_from"`
+	ValidTo           *time.Time `json:"valid_to"`
+	CreatedAt         time.Time  `json:"created_at"`
 	// Trusted says the current provincial trust list holds the key, so checkpoints accept
 	// what it signs.
 	Trusted bool `json:"trusted"`
@@ -150,6 +152,7 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 		}
 		until := now.AddDate(fidoKeyYears, 0, 0)
 		rec.Kind, rec.Algorithm, rec.CredentialID, rec.Protocol = fidoKeyKind, "ES256", cred.ID, string(cred.Protocol)
+		rec.AttestationFormat = cred.AttestationFormat
 		rec.TokenLabel, rec.ValidFrom, rec.ValidTo = a.tokens().FIDOLabel(in.Token.Path), &now, &until
 		if err := setPublic(&rec, pub); err != nil {
 			return SigningKey{}, err
@@ -314,7 +317,7 @@ func (a *App) signingKeyViews(ctx context.Context, recs []store.SigningKey) ([]S
 	out := make([]SigningKey, len(recs))
 	for i, r := range recs {
 		k := SigningKey{KeyID: r.KeyID, Kind: r.Kind, Algorithm: r.Algorithm, Officer: r.Officer, UserID: r.UserID, UnitCode: r.UnitCode,
-			TokenLabel: r.TokenLabel, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, CreatedAt: r.CreatedAt}
+			TokenLabel: r.TokenLabel, AttestationFormat: r.AttestationFormat, ValidFrom: r.ValidFrom, ValidTo: r.ValidTo, CreatedAt: r.CreatedAt}
 		if r.UserID != nil {
 			k.Username = usernames[*r.UserID]
 		}

@@ -202,7 +202,7 @@ func (a *App) HandOver(ctx context.Context, actor Actor, number string) (Permit,
 // RevokePermit withdraws a permit (a leader's decision). Verifiers at this office see it
 // revoked at once; the province publishes it to everyone else.
 func (a *App) RevokePermit(ctx context.Context, actor Actor, number, reason string) (Permit, error) {
-	if err := a.require(actor, auth.DecideApplication); err != nil {
+	if err := a.requireDecider(ctx, actor); err != nil {
 		return Permit{}, err
 	}
 	reason = domain.NormalizeText(reason)

@@ -12,14 +12,27 @@ import (
 type Session struct {
 	app *App
 
+	// bridge: a browser's session over the HTTP bridge, which may not run the set-up wizard.
+	bridge bool
+
 	mu       sync.Mutex
 	actor    *Actor
+	version  int64 // the account's version at sign-in: any change to it ends the session
+	since    time.Time
 	locked   bool
 	lastSeen time.Time
 }
 
-// NewSession starts a signed-out session.
+// MaxSessionAge ends any session this long after sign-in, however active.
+const MaxSessionAge = 12 * time.Hour
+
+// NewSession starts a signed-out session for the window.
 func (a *App) NewSession() *Session { return &Session{app: a} }
+
+// NewBridgeSession starts a signed-out session for a browser on the HTTP bridge. It cannot
+// run the set-up wizard: a fresh office is set up from the window or gddctl, never by
+// whichever local process reaches the bridge first.
+func (a *App) NewBridgeSession() *Session { return &Session{app: a, bridge: true} }
 
 // AuthStatus is what the window needs to choose its first screen.
 type AuthStatus struct {
@@ -28,6 +41,10 @@ type AuthStatus struct {
 	User            *Actor      `json:"user"`
 	Locked          bool        `json:"locked"`
 	IdleLockMinutes int         `json:"idle_lock_minutes"`
+	// AccountNotices: account changes the signed-in approver has not acknowledged yet.
+	AccountNotices []AccountNotice `json:"account_notices"`
+	// ClockBehindLists is the newest list's issue time when the PC's clock is behind it.
+	ClockBehindLists *time.Time `json:"clock_behind_lists"`
 }
 
 // Status reports the office and who is signed in.
@@ -42,11 +59,24 @@ func (s *Session) Status(ctx context.Context) (AuthStatus, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.actor != nil {
+		if err := s.stillValid(ctx); err != nil && err != errSessionEnded {
+			return AuthStatus{}, err
+		}
+	}
 	s.lockIfIdle(settings.IdleLockMinutes)
 	st := AuthStatus{Initialized: office != nil, Office: office, Locked: s.locked, IdleLockMinutes: settings.IdleLockMinutes}
 	if s.actor != nil {
 		u := *s.actor
 		st.User = &u
+	}
+	if st.ClockBehindLists, err = s.app.clockBehindLists(ctx); err != nil {
+		return AuthStatus{}, err
+	}
+	if st.User != nil && !st.Locked {
+		if st.AccountNotices, err = s.app.AccountNotices(ctx, *st.User); err != nil {
+			return AuthStatus{}, err
+		}
 	}
 	return st, nil
 }
@@ -57,24 +87,59 @@ func (s *Session) Login(ctx context.Context, username, password string) (Actor, 
 	if err != nil {
 		return Actor{}, err
 	}
-	s.signIn(actor)
+	if err := s.signIn(ctx, actor); err != nil {
+		return Actor{}, err
+	}
 	return actor, nil
 }
 
 // Setup runs the first-run wizard and signs its administrator in.
 func (s *Session) Setup(ctx context.Context, in SetupInput) (Actor, error) {
+	if s.bridge {
+		return Actor{}, newError(CodeForbidden, "Chỉ thiết lập văn phòng từ cửa sổ chương trình hoặc gddctl", "Set the office up from the program window or gddctl")
+	}
 	actor, err := s.app.Setup(ctx, in)
 	if err != nil {
 		return Actor{}, err
 	}
-	s.signIn(actor)
+	if err := s.signIn(ctx, actor); err != nil {
+		return Actor{}, err
+	}
 	return actor, nil
 }
 
-func (s *Session) signIn(a Actor) {
+func (s *Session) signIn(ctx context.Context, a Actor) error {
+	u, err := s.app.read(ctx).UserByID(a.UserID)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.actor, s.locked, s.lastSeen = &a, false, s.app.Now()
+	now := s.app.Now()
+	s.actor, s.version, s.since, s.locked, s.lastSeen = &a, u.Version, now, false, now
+	return nil
+}
+
+var errSessionEnded = newError(CodeUnauthenticated,
+	"Phiên đăng nhập đã kết thúc (tài khoản vừa được thay đổi, hoặc đã quá thời hạn): hãy đăng nhập lại",
+	"The session has ended (the account was changed, or the session is too old): please sign in again")
+
+// stillValid ends the session when its account was disabled, reset or otherwise changed
+// since sign-in (by any surface: the check reads the database), or when it is too old.
+// Called with s.mu held.
+func (s *Session) stillValid(ctx context.Context) error {
+	if s.actor == nil {
+		return errSignedOut
+	}
+	u, err := s.app.read(ctx).UserByID(s.actor.UserID)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if err != nil || !u.Active || u.Version != s.version || s.app.Now().Sub(s.since) > MaxSessionAge {
+		s.actor, s.locked = nil, false
+		return errSessionEnded
+	}
+	return nil
 }
 
 // Logout signs out.
@@ -103,15 +168,21 @@ func (s *Session) Lock() {
 // Unlock checks the signed-in user's password (failures count toward the lockout).
 func (s *Session) Unlock(ctx context.Context, password string) error {
 	s.mu.Lock()
-	actor := s.actor
+	err := s.stillValid(ctx)
+	actor, version, since := s.actor, s.version, s.since
 	s.mu.Unlock()
-	if actor == nil {
-		return errSignedOut
+	if err != nil {
+		return err
 	}
 	if _, err := s.app.Login(ctx, actor.Username, password); err != nil {
 		return err
 	}
-	s.signIn(*actor)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.actor == nil || s.version != version {
+		return errSessionEnded
+	}
+	s.locked, s.since, s.lastSeen = false, since, s.app.Now()
 	return nil
 }
 
@@ -140,8 +211,8 @@ func (s *Session) current(ctx context.Context, active bool) (Actor, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.actor == nil {
-		return Actor{}, errSignedOut
+	if err := s.stillValid(ctx); err != nil {
+		return Actor{}, err
 	}
 	s.lockIfIdle(settings.IdleLockMinutes)
 	if s.locked {

@@ -67,6 +67,8 @@ type batch struct {
 	// qr signs a QR (FIDO or an EC certificate); nil for an RSA certificate, whose permits
 	// keep the office-signed QR.
 	qr permit.Signer
+	// fido is qr when it is a FIDO key, whose signature counter is kept per credential.
+	fido *token.FIDOSigner
 	// pdf signs the permit PDF (PKCS#11 only).
 	pdf     crypto.Signer
 	pdfCert *pkcs11.Certificate
@@ -119,7 +121,7 @@ func (a *App) SignPermits(ctx context.Context, actor Actor, in SignInput, progre
 // prepareBatch checks everything that can be checked before the first signature: role,
 // permits, enrollment, the token is the leader's own, the PIN.
 func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*batch, error) {
-	if err := a.require(actor, auth.DecideApplication); err != nil {
+	if err := a.requireDecider(ctx, actor); err != nil {
 		return nil, err
 	}
 	if in.Token.Kind != TokenFIDO && in.Token.Kind != TokenPKCS11 {
@@ -177,9 +179,19 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		if err := kid.UnmarshalText([]byte(b.key.KeyID)); err != nil {
 			return nil, fmt.Errorf("enrolled key id: %w", err)
 		}
-		if _, ok := tl.Lookup(kid); !ok {
+		entry, ok := tl.Lookup(kid)
+		if !ok {
 			return nil, newError(CodeConflict, "Khoá ký của lãnh đạo chưa có trong danh sách tin cậy của tỉnh: quản trị văn phòng gửi yêu cầu đăng ký khoá cho tỉnh (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới trước khi ký",
 				"The leader's key is not in the provincial trust list yet: send the enrollment request and import the new list first")
+		}
+		// The province scopes each key to one unit; a permit of another unit signed with it
+		// is rejected at every checkpoint.
+		for _, p := range b.permits {
+			if entry.UnitCode != p.UnitCode {
+				return nil, newError(CodeConflict,
+					"Danh sách tin cậy của tỉnh chỉ cho khoá này ký giấy của đơn vị "+entry.UnitCode+", không phải giấy số "+p.Number+": không ký",
+					"The provincial trust list scopes this key to unit "+entry.UnitCode+", not to permit "+p.Number+": nothing was signed")
+			}
 		}
 	}
 	switch in.Token.Kind {
@@ -204,12 +216,13 @@ func (a *App) openFIDOBatch(ctx context.Context, b *batch, in SignInput) error {
 		return err
 	}
 	// One touch for the batch where the key verifies the leader by PIN; else one per permit.
-	s, err := token.NewFIDOSigner(ctx, dev, cred, token.SignerOptions{PIN: in.PIN, Batch: token.TouchOnce, OnTouch: func() { b.touch.set(true) }, Logger: a.log})
+	s, err := token.NewFIDOSigner(ctx, dev, cred, token.SignerOptions{PIN: in.PIN, Batch: token.TouchOnce, OnTouch: func() { b.touch.set(true) }, Logger: a.log,
+		LastCounter: uint32(b.key.SignCount)})
 	if err != nil {
 		_ = dev.Close()
 		return tokenError(err)
 	}
-	b.qr, b.close = s, func() { _ = dev.Close() }
+	b.qr, b.fido, b.close = s, s, func() { _ = dev.Close() }
 	return nil
 }
 
@@ -241,6 +254,18 @@ func (a *App) openPKCS11Batch(ctx context.Context, b *batch, in SignInput) error
 		}
 	}
 	return nil
+}
+
+// recordCounterRefusal audit-logs a FIDO assertion refused for a counter that repeated or
+// went back: the sign of a cloned key, which the office admin must look into.
+func (a *App) recordCounterRefusal(ctx context.Context, b *batch, number string, cause error) {
+	err := a.write(ctx, b.actor.Username, func(c *change) error {
+		return c.record("token.counter_refused", "signing_key", b.key.KeyID, nil,
+			map[string]any{"key_id": b.key.KeyID, "permit": number, "last_counter": b.fido.Counter(), "error": cause.Error()})
+	})
+	if err != nil {
+		a.log.Error("audit a refused FIDO counter", "key_id", b.key.KeyID, "err", err)
+	}
 }
 
 // runBatch signs and saves permit after permit until done, cancelled or the token fails.
@@ -286,6 +311,9 @@ func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 			return err
 		}
 		qr, err = permit.Encode(ctx, payload, b.qr)
+		if errors.Is(err, token.ErrCounterNotIncreasing) {
+			a.recordCounterRefusal(ctx, b, p.Number, err)
+		}
 		if err != nil {
 			return fmt.Errorf("sign permit %s: %w", p.Number, err)
 		}
@@ -318,6 +346,11 @@ func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 				return newError(CodeConflict, "Giấy số "+p.Number+" vừa được người khác cập nhật", "Permit "+p.Number+" was changed by someone else")
 			}
 			return fmt.Errorf("save signed permit %s: %w", p.Number, err)
+		}
+		if b.fido != nil {
+			if err := c.q.RaiseSignCount(b.key.KeyID, int64(b.fido.Counter())); err != nil {
+				return err
+			}
 		}
 		saved, err := c.q.PermitByID(p.ID)
 		if err != nil {

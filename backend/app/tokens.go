@@ -170,6 +170,9 @@ func tokenError(err error) error {
 		return &Error{Code: CodeLocked, VI: "Mã PIN của khoá đã bị khoá hẳn: khoá phải được đặt lại và đăng ký lại", EN: "The key's PIN is blocked: it must be reset and enrolled again", Fields: fieldErr("pin", "locked", "Mã PIN đã bị khoá", "PIN blocked"), cause: err}
 	case errors.Is(err, token.ErrNotEnrolled):
 		return &Error{Code: CodeValidation, VI: "Khoá đang cắm không phải khoá đã đăng ký cho lãnh đạo này: hãy cắm đúng khoá của mình", EN: "The plugged-in key is not the one enrolled for this leader", Fields: fieldErr("token", "not_enrolled", "Không phải khoá đã đăng ký", "Not the enrolled key"), cause: err}
+	case errors.Is(err, token.ErrCounterNotIncreasing):
+		return &Error{Code: CodeConflict, VI: "Bộ đếm chữ ký của khoá FIDO không tăng (khoá có thể đã bị sao chép): không ký; sự việc đã được ghi nhật ký, hãy báo quản trị",
+			EN: "The FIDO key's signature counter did not increase (the key may have been copied): nothing was signed; this was logged, tell the admin", Fields: fieldErr("token", "counter", "Bộ đếm chữ ký không tăng", "Counter did not increase"), cause: err}
 	case errors.Is(err, token.ErrDeviceRemoved), errors.Is(err, pkcs11.ErrTokenRemoved), errors.Is(err, pkcs11.ErrNoToken):
 		return &Error{Code: CodeConflict, VI: "Khoá ký đã bị rút ra", EN: "The token was pulled out", Fields: fieldErr("token", "removed", "Khoá đã bị rút ra", "Token removed"), cause: err}
 	case errors.Is(err, pkcs11.ErrSlotBusy):

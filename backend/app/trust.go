@@ -207,11 +207,14 @@ type EnrollmentRequest struct {
 	OfficerUsername string `json:"officer_username,omitempty"`
 	UnitCode        string `json:"unit_code"`
 	// Certificate is the PKCS#11 token's X.509 certificate (DER, base64 in JSON).
-	Certificate []byte     `json:"certificate,omitempty"`
-	TokenLabel  string     `json:"token_label,omitempty"`
-	ValidFrom   *time.Time `json:"valid_from,omitempty"`
-	ValidTo     *time.Time `json:"valid_to,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
+	Certificate []byte `json:"certificate,omitempty"`
+	TokenLabel  string `json:"token_label,omitempty"`
+	// AttestationFormat is the FIDO key's attestation format at enrolment ("none" is usual
+	// for software keys), so the province can tell software keys from hardware.
+	AttestationFormat string     `json:"attestation_format,omitempty"`
+	ValidFrom         *time.Time `json:"valid_from,omitempty"`
+	ValidTo           *time.Time `json:"valid_to,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
 }
 
 // EnrollmentRequests lists the office's keys as trust-list requests for the province
@@ -231,7 +234,7 @@ func (a *App) EnrollmentRequests(ctx context.Context, actor Actor) ([]byte, erro
 	out := make([]EnrollmentRequest, len(keys))
 	for i, k := range keys {
 		out[i] = EnrollmentRequest{KeyID: k.KeyID, Kind: k.Kind, Algorithm: k.Algorithm, PublicKey: k.PublicKey, Officer: k.Officer, UnitCode: k.UnitCode,
-			Certificate: k.Certificate, TokenLabel: k.TokenLabel, ValidFrom: k.ValidFrom, ValidTo: k.ValidTo, CreatedAt: k.CreatedAt}
+			Certificate: k.Certificate, TokenLabel: k.TokenLabel, AttestationFormat: k.AttestationFormat, ValidFrom: k.ValidFrom, ValidTo: k.ValidTo, CreatedAt: k.CreatedAt}
 		if k.UserID != nil {
 			out[i].OfficerUsername = usernames[*k.UserID]
 		}

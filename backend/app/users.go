@@ -7,7 +7,7 @@ import (
 	"os/user"
 	"regexp"
 	"strings"
-
+	"time"
 	"unicode/utf8"
 
 	"giaydiduong/backend/auth"
@@ -25,6 +25,8 @@ func checkNewUser(v *domain.ValidationError, prefix, username, fullName, passwor
 	}
 	if n := utf8.RuneCountInString(fullName); n < 2 || n > 80 {
 		v.Add(prefix+"full_name", "invalid", "Cần nhập họ tên (2–80 ký tự)", "Full name is required (2–80 characters)")
+	} else if code, vi, en := domain.NameProblem(fullName); code != "" {
+		v.Add(prefix+"full_name", code, vi, en)
 	}
 	if utf8.RuneCountInString(password) < auth.MinPasswordLen {
 		v.Add(prefix+"password", "too_short", fmt.Sprintf("Mật khẩu cần ít nhất %d ký tự", auth.MinPasswordLen), fmt.Sprintf("Password needs at least %d characters", auth.MinPasswordLen))
@@ -39,7 +41,13 @@ func (c *change) createUser(username, fullName, title string, role domain.Role, 
 	if taken {
 		return store.User{}, invalid("username", "taken", "Tên đăng nhập đã có người dùng", "That username is taken")
 	}
-	u := store.User{ID: newID(), Version: 1, Username: username, FullName: fullName, Title: title, Role: string(role), PasswordHash: hash, Active: true, CreatedAt: c.at, UpdatedAt: c.at}
+	// A new account has no account changes to read from before it existed.
+	seen, err := c.q.AuditHeadSeq()
+	if err != nil {
+		return store.User{}, err
+	}
+	u := store.User{ID: newID(), Version: 1, Username: username, FullName: fullName, Title: title, Role: string(role), PasswordHash: hash, Active: true,
+		NoticesSeenSeq: seen, CreatedAt: c.at, UpdatedAt: c.at}
 	if err := c.q.InsertUser(&u); err != nil {
 		return store.User{}, err
 	}
@@ -48,55 +56,73 @@ func (c *change) createUser(username, fullName, title string, role domain.Role, 
 
 var errBadLogin = newError(CodeUnauthenticated, "Sai tên đăng nhập hoặc mật khẩu", "Wrong username or password")
 
+func errAccountLocked(mins int) error {
+	return newError(CodeLocked,
+		fmt.Sprintf("Tài khoản tạm khoá do nhập sai mật khẩu %d lần; thử lại sau %d phút", auth.MaxFailedLogins, mins),
+		fmt.Sprintf("Account locked after %d wrong passwords; try again in %d minutes", auth.MaxFailedLogins, mins))
+}
+
 // Login checks a password. Five failures lock the account for five minutes; every attempt is
 // audit-logged.
+//
+// The check runs inside one write transaction: SQLite serialises those across processes, so
+// parallel guesses from the window, the bridge and gddctl (which share only the database)
+// each see the count the previous one left, and at most MaxFailedLogins are ever checked
+// before the lock. A crash mid-check rolls back and answers nothing. An unknown or disabled
+// account costs the same hash and gets the same answer as a wrong password: neither which
+// usernames exist nor a disabled account's password can be learnt.
 func (a *App) Login(ctx context.Context, username, password string) (Actor, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	u, err := a.read(ctx).UserByUsername(username)
-	if err != nil {
-		if isNotFound(err) {
-			return Actor{}, errBadLogin
+	var (
+		u      store.User
+		result error
+	)
+	err := a.write(ctx, username, func(c *change) error {
+		var err error
+		if u, err = c.q.UserByUsername(username); err != nil {
+			if !isNotFound(err) {
+				return err
+			}
+			if err := auth.CheckNoAccount(password); err != nil {
+				return err
+			}
+			result = errBadLogin
+			return c.record("auth.login_failed", "user", "", nil, map[string]any{"username": clip(username, 64), "reason": "unknown_user"})
 		}
-		return Actor{}, err
-	}
-	now := a.Now().UTC()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		mins := int(u.LockedUntil.Sub(now).Minutes()) + 1
-		return Actor{}, newError(CodeLocked,
-			fmt.Sprintf("Tài khoản tạm khoá do nhập sai mật khẩu %d lần; thử lại sau %d phút", auth.MaxFailedLogins, mins),
-			fmt.Sprintf("Account locked after %d wrong passwords; try again in %d minutes", auth.MaxFailedLogins, mins))
-	}
-	ok, err := auth.CheckPassword(password, u.PasswordHash)
-	if err != nil {
-		return Actor{}, err
-	}
-	if ok && !u.Active {
-		return Actor{}, newError(CodeForbidden, "Tài khoản đã bị vô hiệu hoá", "This account is disabled")
-	}
-	var result error
-	err = a.write(ctx, u.Username, func(c *change) error {
-		if ok {
+		if u.LockedUntil != nil && c.at.Before(*u.LockedUntil) {
+			result = errAccountLocked(int(u.LockedUntil.Sub(c.at).Minutes()) + 1)
+			return nil
+		}
+		ok, err := auth.CheckPassword(password, u.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if ok && u.Active {
 			if err := c.q.SetLoginState(u.ID, 0, nil); err != nil {
 				return err
 			}
 			return c.record("auth.login", "user", u.ID, nil, nil)
 		}
 		fails := u.FailedLogins + 1
-		save := func() error { return c.q.RecordFailedLogin(u.ID, fails) }
-		action := "auth.login_failed"
-		result = errBadLogin
-		if fails >= auth.MaxFailedLogins {
-			until := c.at.Add(auth.LockoutDuration)
-			save = func() error { return c.q.SetLoginState(u.ID, 0, &until) }
-			action = "auth.locked"
-			result = newError(CodeLocked,
-				fmt.Sprintf("Sai mật khẩu %d lần: tài khoản bị khoá %d phút", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())),
-				fmt.Sprintf("%d wrong passwords: the account is locked for %d minutes", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())))
+		details := map[string]any{"failed_logins": fails}
+		if !u.Active {
+			details["reason"] = "disabled"
 		}
-		if err := save(); err != nil {
+		result = errBadLogin
+		if fails < auth.MaxFailedLogins {
+			if err := c.q.RecordFailedLogin(u.ID, fails); err != nil {
+				return err
+			}
+			return c.record("auth.login_failed", "user", u.ID, nil, details)
+		}
+		until := c.at.Add(auth.LockoutDuration)
+		if err := c.q.SetLoginState(u.ID, 0, &until); err != nil {
 			return err
 		}
-		return c.record(action, "user", u.ID, nil, map[string]any{"failed_logins": fails})
+		result = newError(CodeLocked,
+			fmt.Sprintf("Sai mật khẩu %d lần: tài khoản bị khoá %d phút", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())),
+			fmt.Sprintf("%d wrong passwords: the account is locked for %d minutes", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())))
+		return c.record("auth.locked", "user", u.ID, nil, details)
 	})
 	if err != nil {
 		return Actor{}, err
@@ -105,6 +131,14 @@ func (a *App) Login(ctx context.Context, username, password string) (Actor, erro
 		return Actor{}, result
 	}
 	return Actor{UserID: u.ID, Username: u.Username, FullName: u.FullName, Role: domain.Role(u.Role)}, nil
+}
+
+// clip cuts s to at most n runes: a typed username goes into the audit log as given.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }
 
 // UserInput creates an account.
@@ -145,10 +179,64 @@ func (a *App) AddUser(ctx context.Context, actor Actor, in UserInput) (store.Use
 	}
 	var u store.User
 	err = a.write(ctx, actor.Username, func(c *change) error {
-		u, err = c.createUser(in.Username, in.FullName, domain.NormalizeText(in.Title), in.Role, hash)
-		return err
+		if u, err = c.createUser(in.Username, in.FullName, domain.NormalizeText(in.Title), in.Role, hash); err != nil {
+			return err
+		}
+		if in.Role != domain.RoleApprover {
+			return nil
+		}
+		if held, err := c.holdApprover(u.ID); err != nil || held.ID != "" {
+			u = held
+			return err
+		}
+		return nil
 	})
 	return u, err
+}
+
+// ApproverHold is how long a new or reset approver account decides nothing. Until accounts
+// come signed from the province, one office admin could otherwise create (or reset) a
+// leader's account and approve as it at once; the hold leaves the other approvers, who see
+// every account change at their next login, a day to notice.
+const ApproverHold = 24 * time.Hour
+
+// holdApprover starts an approver's ApproverHold, audited. The demo office is its own
+// province and nothing it signs verifies anywhere else: there the hold would only get in the
+// way of learning the program, so it does not apply.
+func (c *change) holdApprover(id string) (store.User, error) {
+	if demo, err := c.q.OfficeIsDemo(); err != nil || demo {
+		return store.User{}, err
+	}
+	until := c.at.Add(ApproverHold)
+	if err := c.q.HoldDecisions(id, until); err != nil {
+		return store.User{}, err
+	}
+	u, err := c.q.UserByID(id)
+	if err != nil {
+		return store.User{}, err
+	}
+	return u, c.record("user.decisions_held", "user", id, nil, map[string]any{"until": until})
+}
+
+// requireDecider is require(DecideApplication) plus the hold on a new or reset approver.
+func (a *App) requireDecider(ctx context.Context, actor Actor) error {
+	if err := a.require(actor, auth.DecideApplication); err != nil {
+		return err
+	}
+	u, err := a.read(ctx).UserByID(actor.UserID)
+	if err != nil {
+		if isNotFound(err) {
+			return forbidden()
+		}
+		return err
+	}
+	if u.DecideAfter != nil && a.Now().Before(*u.DecideAfter) {
+		at := u.DecideAfter.In(vietnam)
+		return newError(CodeForbidden,
+			"Tài khoản lãnh đạo mới tạo hoặc vừa đặt lại mật khẩu: chưa được duyệt, ký hay thu hồi đến "+at.Format("15:04 02/01/2006"),
+			"A new or reset approver account may not decide, sign or revoke until "+at.Format("2006-01-02 15:04"))
+	}
+	return nil
 }
 
 // SetUserActive enables or disables an account (office admin); nobody disables themselves.
@@ -174,39 +262,51 @@ func (a *App) ResetPassword(ctx context.Context, actor Actor, id, password strin
 	if err != nil {
 		return err
 	}
-	_, err = a.updateUser(ctx, actor, id, "user.reset_password", map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil})
-	return err
+	return a.write(ctx, actor.Username, func(c *change) error {
+		u, err := c.updateUser(id, "user.reset_password", map[string]any{"password_hash": hash, "failed_logins": 0, "locked_until": nil})
+		if err != nil || u.Role != string(domain.RoleApprover) {
+			return err
+		}
+		_, err = c.holdApprover(id)
+		return err
+	})
 }
 
 func (a *App) updateUser(ctx context.Context, actor Actor, id, action string, upd map[string]any) (store.User, error) {
 	var u store.User
 	err := a.write(ctx, actor.Username, func(c *change) error {
 		var err error
-		if u, err = c.q.UserByID(id); err != nil {
-			if isNotFound(err) {
-				return notFound("người dùng")
-			}
-			return err
-		}
-		upd["updated_at"] = c.at
-		if err := c.q.UpdateUser(u.ID, u.Version, upd); err != nil {
-			if errors.Is(err, store.ErrStale) {
-				return newError(CodeConflict, "Tài khoản vừa được người khác cập nhật", "The account was changed by someone else")
-			}
-			return err
-		}
-		details := map[string]any{"version": u.Version + 1}
-		for k, v := range upd {
-			if k != "password_hash" {
-				details[k] = v
-			}
-		}
-		if u, err = c.q.UserByID(id); err != nil {
-			return err
-		}
-		return c.record(action, "user", u.ID, u.Wire(), details)
+		u, err = c.updateUser(id, action, upd)
+		return err
 	})
 	return u, err
+}
+
+func (c *change) updateUser(id, action string, upd map[string]any) (store.User, error) {
+	u, err := c.q.UserByID(id)
+	if err != nil {
+		if isNotFound(err) {
+			return store.User{}, notFound("người dùng")
+		}
+		return store.User{}, err
+	}
+	upd["updated_at"] = c.at
+	if err := c.q.UpdateUser(u.ID, u.Version, upd); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			return store.User{}, newError(CodeConflict, "Tài khoản vừa được người khác cập nhật", "The account was changed by someone else")
+		}
+		return store.User{}, err
+	}
+	details := map[string]any{"version": u.Version + 1}
+	for k, v := range upd {
+		if k != "password_hash" {
+			details[k] = v
+		}
+	}
+	if u, err = c.q.UserByID(id); err != nil {
+		return store.User{}, err
+	}
+	return u, c.record(action, "user", u.ID, u.Wire(), details)
 }
 
 // LocalOperator is the OS account running gddctl without --user: whoever can read the

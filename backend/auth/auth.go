@@ -3,6 +3,8 @@ package auth
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -22,9 +24,19 @@ const (
 // each hash holds its memory until the Go heap gives it back.
 var params = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
+// hashSlots bounds the password hashes running at once: each holds 19 MiB for its run, so a
+// burst of parallel logins (or guesses) queues instead of exhausting the PC's memory.
+var hashSlots = make(chan struct{}, max(1, runtime.NumCPU()))
+
+func withHashSlot[T any](fn func() (T, error)) (T, error) {
+	hashSlots <- struct{}{}
+	defer func() { <-hashSlots }()
+	return fn()
+}
+
 // HashPassword returns an argon2id PHC string.
 func HashPassword(password string) (string, error) {
-	h, err := argon2id.CreateHash(password, params)
+	h, err := withHashSlot(func() (string, error) { return argon2id.CreateHash(password, params) })
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -33,11 +45,24 @@ func HashPassword(password string) (string, error) {
 
 // CheckPassword reports whether password matches hash.
 func CheckPassword(password, hash string) (bool, error) {
-	ok, err := argon2id.ComparePasswordAndHash(password, hash)
+	ok, err := withHashSlot(func() (bool, error) { return argon2id.ComparePasswordAndHash(password, hash) })
 	if err != nil {
 		return false, fmt.Errorf("check password: %w", err)
 	}
 	return ok, nil
+}
+
+var dummy = sync.OnceValues(func() (string, error) { return HashPassword("giaydiduong: no such account") })
+
+// CheckNoAccount spends the time of one CheckPassword and always fails: the answer for an
+// unknown username, so that timing does not tell which usernames exist.
+func CheckNoAccount(password string) error {
+	h, err := dummy()
+	if err != nil {
+		return err
+	}
+	_, err = CheckPassword(password, h)
+	return err
 }
 
 // Permission is one thing a user may do.

@@ -3,6 +3,7 @@ package auth
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"giaydiduong/backend/domain"
 )
@@ -51,5 +52,32 @@ func TestRoleMatrix(t *testing.T) {
 		if got := Allowed(c.role, c.perm); got != c.want {
 			t.Errorf("Allowed(%s, %s) = %v, want %v", c.role, c.perm, got, c.want)
 		}
+	}
+}
+
+// Finding 4: password hashing is bounded, so a burst of guesses queues instead of holding
+// 19 MiB each at once.
+func TestFinding4_HashingIsBounded(t *testing.T) {
+	h, err := HashPassword("demo1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range cap(hashSlots) {
+		hashSlots <- struct{}{}
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = CheckPassword("demo1234", h)
+	}()
+	select {
+	case <-done:
+		t.Fatal("a password check ran while every hashing slot was taken")
+	case <-time.After(200 * time.Millisecond):
+	}
+	<-hashSlots
+	<-done
+	for range cap(hashSlots) - 1 {
+		<-hashSlots
 	}
 }

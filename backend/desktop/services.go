@@ -109,6 +109,11 @@ func (s *AuthService) Touch() error {
 	return wire(err)
 }
 
+// AcknowledgeAccountNotices marks the account-change notices up to seq as read.
+func (s *AuthService) AcknowledgeAccountNotices(seq int64) error {
+	return wire(s.sess.AcknowledgeAccountNotices(s.ctx, seq))
+}
+
 func (s *AuthService) Setup(in app.SetupInput) (app.Actor, error) {
 	a, err := s.sess.Setup(s.ctx, in)
 	return a, wire(err)

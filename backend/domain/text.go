@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -76,4 +78,50 @@ func FoldForSearch(s string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// invisible lists characters that draw nothing (or a blank) yet are not spaces: a name
+// carrying one looks like another name on screen and on paper but is not equal to it.
+var invisible = map[rune]bool{
+	'\u034F': true,                                                 // combining grapheme joiner
+	'\u115F': true, '\u1160': true, '\u3164': true, '\uFFA0': true, // Hangul fillers
+	'\u2800': true, // braille blank
+	'\u180E': true, '\u17B4': true, '\u17B5': true,
+	'\u00A0': true, '\u2007': true, '\u202F': true, // no-break spaces survive strings.Fields
+}
+
+// NameProblem says why name (already normalised) cannot be a person's name: it contains an
+// invisible character, or letters of more than one script (a Cyrillic "а" inside a Latin
+// name). It returns an empty code when the name is fine in these respects.
+func NameProblem(name string) (code, vi, en string) {
+	scripts := map[string]bool{}
+	for _, r := range name {
+		if invisible[r] || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
+			unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) || (unicode.IsSpace(r) && r != ' ') {
+			return "invisible_char",
+				fmt.Sprintf("Họ và tên có ký tự ẩn (U+%04X): hãy xoá và gõ lại tên.", r),
+				fmt.Sprintf("The name contains an invisible character (U+%04X): delete it and type the name again.", r)
+		}
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		for name, table := range unicode.Scripts {
+			if unicode.Is(table, r) {
+				scripts[name] = true
+				break
+			}
+		}
+	}
+	if len(scripts) > 1 {
+		names := make([]string, 0, len(scripts))
+		for s := range scripts {
+			names = append(names, s)
+		}
+		slices.Sort(names)
+		list := strings.Join(names, ", ")
+		return "mixed_scripts",
+			"Họ và tên trộn chữ của nhiều bảng chữ (" + list + "): chỉ dùng một bảng chữ.",
+			"The name mixes letters of several scripts (" + list + "): use one script."
+	}
+	return "", "", ""
 }

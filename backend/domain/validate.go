@@ -189,6 +189,10 @@ func (c *appChecker) checkName(name string) {
 			fmt.Sprintf("The full name may be at most %d characters (has %d).", maxNameRunes, n))
 		return
 	}
+	if code, vi, en := NameProblem(name); code != "" {
+		c.add("full_name", code, vi, en)
+		return
+	}
 	for _, r := range name {
 		letter := unicode.IsLetter(r) && unicode.Is(unicode.Latin, r)
 		if !letter && !unicode.Is(unicode.Mn, r) && r != ' ' && r != '\'' && r != '-' {

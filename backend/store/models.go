@@ -26,8 +26,11 @@ type User struct {
 	Active       bool       `json:"active"`
 	FailedLogins int        `json:"-"`
 	LockedUntil  *time.Time `json:"locked_until"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	// DecideAfter: a new or reset approver decides nothing before it (see app.ApproverHold).
+	DecideAfter    *time.Time `json:"decide_after"`
+	NoticesSeenSeq int64      `json:"-"` // the last audit event of an account change the user has seen
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
 
 // RulesRow is one immutable version of a unit's locality rules.
@@ -105,7 +108,11 @@ type SigningKey struct {
 	TokenLabel   string     `json:"token_label"`
 	ValidFrom    *time.Time `json:"valid_from"`
 	ValidTo      *time.Time `json:"valid_to"`
-	CreatedAt    time.Time  `json:"created_at"`
+	// FIDO: the highest signature counter seen (a clone of the key repeats or goes back) and
+	// the attestation format at enrolment ("none" is a software key's usual answer).
+	SignCount         int64     `json:"sign_count"`
+	AttestationFormat string    `json:"attestation_format"`
+	CreatedAt         time.Time `json:"created_at"`
 }
 
 // Blob is a content-addressed file (a signed permit PDF).

@@ -61,6 +61,10 @@ var seeds = map[int64][]string{
 		`INSERT INTO outbox (entity,entity_id,version,payload,schema_version,record,content_hash,created_at) VALUES ('permit','p1',2,'',1,X'a1',
 		 '0f9a','2026-01-02 00:00:00+00:00')`,
 	},
+	9: {
+		`UPDATE users SET decide_after = '2026-01-02 00:00:00+00:00', notices_seen_seq = 1 WHERE id = 'u1'`,
+		`UPDATE signing_keys SET sign_count = 42, attestation_format = 'packed' WHERE key_id = '1112131415161718'`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -71,6 +75,7 @@ var checks = map[int64]string{
 	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
 	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
 	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
+	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,9 @@ var (
 	ErrPINBlocked = errors.New("the key's PIN is blocked after too many wrong PINs: the key must be reset and enrolled again")
 	// ErrNotEnrolled: the plugged-in key does not hold the enrolled credential.
 	ErrNotEnrolled = errors.New("this key does not hold the enrolled credential: plug in the officer's own key")
+	// ErrCounterNotIncreasing: the key's signature counter repeated or went back, as a cloned
+	// key's (or a replayed answer's) does.
+	ErrCounterNotIncreasing = errors.New("the key's signature counter did not increase: it may be a copy of the enrolled key")
 	// ErrFramedOnly is returned by FIDOSigner.Sign: a FIDO key never signs raw messages.
 	ErrFramedOnly = errors.New("a FIDO key signs only through SignFramed")
 )
@@ -60,6 +64,9 @@ type Credential struct {
 	RPID      string   `json:"rp_id"`
 	Protocol  Protocol `json:"protocol"`
 	AAGUID    []byte   `json:"aaguid,omitempty"`
+	// AttestationFormat is what the key said it is at enrolment: "packed" or "fido-u2f" with a
+	// certificate, "none" (usual for software keys), "tpm", … for the province to judge.
+	AttestationFormat string `json:"attestation_format,omitempty"`
 }
 
 // Key parses the public key.
@@ -131,7 +138,7 @@ func Enroll(ctx context.Context, dev *ctaphid.Device, opts EnrollOptions) (Crede
 		if err != nil {
 			return Credential{}, fmt.Errorf("enroll: %w", err)
 		}
-		return newCredential(reg.KeyHandle, pub, ProtocolU2F, nil)
+		return newCredential(reg.KeyHandle, pub, ProtocolU2F, nil, "fido-u2f")
 	}
 	info, err := dev.GetInfo(ctx)
 	if err != nil {
@@ -156,15 +163,15 @@ func Enroll(ctx context.Context, dev *ctaphid.Device, opts EnrollOptions) (Crede
 	if err != nil {
 		return Credential{}, fmt.Errorf("enroll: %w", mapPINError(err))
 	}
-	return newCredential(att.AuthData.CredentialID, att.AuthData.PublicKey, ProtocolCTAP2, att.AuthData.AAGUID)
+	return newCredential(att.AuthData.CredentialID, att.AuthData.PublicKey, ProtocolCTAP2, att.AuthData.AAGUID, att.Format)
 }
 
-func newCredential(id []byte, pub *ecdsa.PublicKey, p Protocol, aaguid []byte) (Credential, error) {
+func newCredential(id []byte, pub *ecdsa.PublicKey, p Protocol, aaguid []byte, format string) (Credential, error) {
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
 		return Credential{}, fmt.Errorf("enroll: %w", err)
 	}
-	return Credential{ID: bytes.Clone(id), PublicKey: der, RPID: RelyingParty, Protocol: p, AAGUID: bytes.Clone(aaguid)}, nil
+	return Credential{ID: bytes.Clone(id), PublicKey: der, RPID: RelyingParty, Protocol: p, AAGUID: bytes.Clone(aaguid), AttestationFormat: format}, nil
 }
 
 // touchPrompt turns the transport's keepalive into a "touch the key" callback.
@@ -242,6 +249,9 @@ type SignerOptions struct {
 	OnTouch func() // the key waits for a touch: show "Chạm vào khoá để ký"
 	Batch   BatchPresence
 	Logger  *slog.Logger
+	// LastCounter is the highest signature counter seen from this credential: each assertion
+	// must carry a higher one (both zero: a key without a counter).
+	LastCounter uint32
 }
 
 // Signed is one FIDO signature: r||s and the frame permit.Encode stores beside it.
@@ -255,14 +265,15 @@ type Signed struct {
 // Sig_structure) and returns the authenticator data as the frame. It also knows its public
 // key, so Encode verifies each signature before printing it.
 type FIDOSigner struct {
-	dev   *ctaphid.Device
-	cred  Credential
-	pub   *ecdsa.PublicKey
-	kid   permit.KeyID
-	opts  SignerOptions
-	log   *slog.Logger
-	ctap2 bool
-	token []byte // PIN token, when the key has a PIN
+	dev     *ctaphid.Device
+	cred    Credential
+	pub     *ecdsa.PublicKey
+	kid     permit.KeyID
+	opts    SignerOptions
+	log     *slog.Logger
+	ctap2   bool
+	token   []byte // PIN token, when the key has a PIN
+	counter uint32 // the highest signature counter seen
 
 	mu        sync.Mutex // one signing operation at a time
 	noSilent  bool       // the key refused a silent assertion
@@ -289,7 +300,7 @@ func NewFIDOSigner(ctx context.Context, dev *ctaphid.Device, cred Credential, op
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &FIDOSigner{dev: dev, cred: cred, pub: pub, kid: kid, opts: opts, log: opts.Logger, onTouchFn: opts.OnTouch}
+	s := &FIDOSigner{dev: dev, cred: cred, pub: pub, kid: kid, opts: opts, log: opts.Logger, onTouchFn: opts.OnTouch, counter: opts.LastCounter}
 	s.ctap2 = dev.Info().Capabilities.Has(ctaphid.CapCBOR)
 	if s.ctap2 {
 		info, err := dev.GetInfo(ctx)
@@ -322,6 +333,13 @@ func (s *FIDOSigner) Algorithm() cose.Algorithm { return cose.AlgorithmES256 }
 
 // Public returns the credential's public key; permit.Encode checks each signature with it.
 func (s *FIDOSigner) Public() crypto.PublicKey { return s.pub }
+
+// Counter is the highest signature counter the signer has seen (for the caller to store).
+func (s *FIDOSigner) Counter() uint32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counter
+}
 
 // Credential returns the credential the signer uses.
 func (s *FIDOSigner) Credential() Credential { return s.cred }
@@ -443,6 +461,12 @@ func (s *FIDOSigner) assert(ctx context.Context, message []byte, silent bool) (S
 	digest := sha256.Sum256(append(bytes.Clone(ad), cdh[:]...))
 	if !ecdsa.VerifyASN1(s.pub, digest[:], der) {
 		return Signed{}, fmt.Errorf("%w: its signature does not verify with the enrolled public key", ErrNotEnrolled)
+	}
+	if c := binary.BigEndian.Uint32(ad[33:37]); c != 0 || s.counter != 0 {
+		if c <= s.counter {
+			return Signed{}, fmt.Errorf("%w (counter %d, last seen %d)", ErrCounterNotIncreasing, c, s.counter)
+		}
+		s.counter = c
 	}
 	raw, err := rawSignature(der)
 	if err != nil {

@@ -21,8 +21,10 @@ import (
 
 // bridge is the HTTP bridge over a demo office on a real SQLite file.
 type bridge struct {
-	srv *httptest.Server
-	app *app.App
+	srv    *httptest.Server
+	app    *app.App
+	server *uibridge.Server
+	secret string
 }
 
 func newBridge(t *testing.T, seed bool, dir string) *bridge {
@@ -38,13 +40,27 @@ func newBridge(t *testing.T, seed bool, dir string) *bridge {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(uibridge.New(a, dir))
+	server := uibridge.New(a, dir)
+	srv := httptest.NewServer(server)
 	t.Cleanup(srv.Close)
-	return &bridge{srv: srv, app: a}
+	return &bridge{srv: srv, app: a, server: server, secret: server.Secret()}
 }
 
-// browser is one browser: its own cookie jar, so its own session.
+// browser is one browser: its own cookie jar, so its own session. It has opened the URL
+// with the launch secret, as a user does from the printed link.
 func (b *bridge) browser(t *testing.T) *http.Client {
+	t.Helper()
+	c := b.stranger(t)
+	resp, err := c.Get(b.srv.URL + "/?key=" + b.secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return c
+}
+
+// stranger is a browser (or local process) that never saw the launch secret.
+func (b *bridge) stranger(t *testing.T) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
@@ -473,7 +489,7 @@ func TestServesTheFrontend(t *testing.T) {
 
 	// Without a frontend directory, only the API is served.
 	api := newBridge(t, false, "")
-	resp, err := c.Get(api.srv.URL + "/applications")
+	resp, err := api.browser(t).Get(api.srv.URL + "/applications")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -49,7 +49,7 @@ function waitForListening(child: ChildProcess, timeoutMs: number): Promise<strin
       const m = /listening on (http:\/\/[^\s]+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
-        ok(m[1].replace(/\/$/, ''))
+        ok(m[1])
       }
     })
     child.stderr?.on('data', (b: Buffer) => {
@@ -112,15 +112,46 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     ['--data', dataDir, 'ui', 'serve', '--addr', `127.0.0.1:${port}`, '--dir', distDir, '--soft-fido', '--touch-delay', '400ms'],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  let baseURL: string
+  let printed: string
   try {
-    baseURL = await waitForListening(server, 30_000)
+    printed = await waitForListening(server, 30_000)
   } catch (e) {
     server.kill('SIGKILL')
     rmSync(dataDir, { recursive: true, force: true })
     throw e
   }
-  process.env.GDD_E2E_BASE_URL = baseURL
+  // The bridge prints its URL with the launch secret (?key=…) and wants it as a cookie on
+  // every request: every browser context and API session of the tests starts with it, as a
+  // user's browser does after opening the printed link.
+  const url = new URL(printed)
+  const key = url.searchParams.get('key')
+  if (!key) {
+    server.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+    throw new Error(`gddctl ui serve printed no launch secret: ${printed}`)
+  }
+  const storage = join(dataDir, 'e2e-storage.json')
+  writeFileSync(
+    storage,
+    JSON.stringify({
+      cookies: [
+        {
+          name: `gdd_key_${url.port}`,
+          value: key,
+          domain: url.hostname,
+          path: '/',
+          expires: -1,
+          httpOnly: true,
+          secure: false,
+          sameSite: 'Strict',
+        },
+      ],
+      origins: [],
+    }),
+    { mode: 0o600 },
+  )
+  process.env.GDD_E2E_BASE_URL = url.origin
+  process.env.GDD_E2E_STORAGE = storage
   process.env.GDD_E2E_DATA = dataDir
 
   return async () => {

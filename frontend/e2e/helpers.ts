@@ -7,7 +7,17 @@ export const test = base.extend({
     if (!url) throw new Error('GDD_E2E_BASE_URL is not set: run through `npm run e2e` (global-setup starts the backend)')
     await use(url)
   },
+  // The bridge's launch secret, as a cookie (global-setup.ts).
+  storageState: async ({}, use) => {
+    await use(launchStorage())
+  },
 })
+
+function launchStorage(): string {
+  const path = process.env.GDD_E2E_STORAGE
+  if (!path) throw new Error('GDD_E2E_STORAGE is not set: run through `npm run e2e` (global-setup starts the backend)')
+  return path
+}
 export { expect }
 
 export const DEMO_PASSWORD = 'demo1234'
@@ -28,6 +38,12 @@ export async function login(page: Page, username: string, password = DEMO_PASSWO
   await page.getByTestId('login-password').press('Enter')
   await expect(page.getByTestId('side-menu')).toBeVisible()
   await expect(page.getByTestId('header-user')).toBeVisible()
+  // An approver is shown the office's account changes (another test's new leader) first.
+  const notices = page.getByTestId('account-notices')
+  if (await notices.isVisible()) {
+    await page.getByTestId('account-notices-seen').click()
+    await expect(notices).toHaveCount(0)
+  }
 }
 
 /**
@@ -102,7 +118,7 @@ export function errorCode(body: unknown): string {
 
 /** A session of its own on the bridge (its own cookie), signed in as username. */
 export async function apiAs(baseURL: string, username: string, password = DEMO_PASSWORD): Promise<APIRequestContext> {
-  const ctx = await request.newContext({ baseURL })
+  const ctx = await request.newContext({ baseURL, storageState: launchStorage() })
   const res = await ctx.post('/api/AuthService/Login', { data: [username, password] })
   if (!res.ok()) throw new Error(`login ${username}: ${res.status()} ${await res.text()}`)
   return ctx

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -202,7 +202,35 @@ func (c *cli) userCmd() *cobra.Command {
 				return c.print(u, func(w io.Writer) { fmt.Fprintf(w, "added %s (%s)\n", u.Username, u.Role) })
 			})
 		},
-	})
+	}, c.noticesCmd())
+	return cmd
+}
+
+// noticesCmd is the login notice of the window: account changes an approver has not seen.
+func (c *cli) noticesCmd() *cobra.Command {
+	var ack bool
+	cmd := &cobra.Command{
+		Use: "notices", Args: cobra.NoArgs, Short: "account changes made by others that you (an approver) have not acknowledged",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				list, err := a.AccountNotices(ctx, actor)
+				if err != nil {
+					return err
+				}
+				if ack && len(list) > 0 {
+					if err := a.AcknowledgeAccountNotices(ctx, actor, list[len(list)-1].Seq); err != nil {
+						return err
+					}
+				}
+				return c.print(list, func(w io.Writer) {
+					for _, n := range list {
+						fmt.Fprintf(w, "#%d\t%s\t%s\t%s\t%s (%s)\t%s\n", n.Seq, n.At, n.Actor, n.Action, n.FullName, n.Username, n.Hash)
+					}
+				})
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&ack, "ack", false, "mark the listed changes as seen")
 	return cmd
 }
 
@@ -266,16 +294,18 @@ func (c *cli) uiCmd() *cobra.Command {
 		Use: "serve", Args: cobra.NoArgs, Short: "serve the UI and its services to a browser on this PC",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return c.withTokens(cmd, &tf, func(ctx context.Context, a *app.App) error {
-				ln, err := net.Listen("tcp", addr)
+				ln, err := uibridge.Listen(addr)
 				if err != nil {
-					return fmt.Errorf("listen on %s: %w", addr, err)
+					return err
 				}
-				srv := &http.Server{Handler: uibridge.New(a, dir)}
+				bridge := uibridge.New(a, dir)
+				srv := &http.Server{Handler: bridge, ReadHeaderTimeout: 10 * time.Second}
 				go func() {
 					<-ctx.Done()
 					srv.Close()
 				}()
-				fmt.Fprintf(c.out, "listening on http://%s\n", ln.Addr())
+				// The URL carries the launch secret: whoever can read this output may use the office.
+				fmt.Fprintf(c.out, "listening on %s\n", bridge.URL(ln.Addr()))
 				if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 					return err
 				}
@@ -283,7 +313,7 @@ func (c *cli) uiCmd() *cobra.Command {
 			})
 		},
 	}
-	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:34115", "listen address (keep it on loopback)")
+	serve.Flags().StringVar(&addr, "addr", "127.0.0.1:34115", "listen address (loopback only: 127.0.0.1, ::1 or localhost)")
 	serve.Flags().StringVar(&dir, "dir", "frontend/dist", "the built frontend")
 	serve.Flags().BoolVar(&tf.softFIDO, "soft-fido", false, "plug in the software FIDO key kept in the data directory (demo and tests)")
 	serve.Flags().DurationVar(&tf.touchDelay, "touch-delay", 0, "with --soft-fido: the simulated officer touches the key after this long")

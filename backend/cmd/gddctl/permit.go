@@ -162,8 +162,13 @@ func writeOut(path string, data []byte) error {
 		_, err := os.Stdout.Write(data)
 		return err
 	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	// Permit PDFs carry citizens' personal data: owner-only, whatever the file was before.
+	open, err := datadir.WritePrivateFile(path, data)
+	if err != nil {
+		return err
+	}
+	if open {
+		fmt.Fprintf(os.Stderr, "cảnh báo: thư mục của %s cho tài khoản khác đọc được / warning: other accounts can list the folder of %s\n", path, path)
 	}
 	return nil
 }

@@ -39,6 +39,7 @@ export const AuthService = {
   Lock: () => call<null>('AuthService', 'Lock'),
   Unlock: (password: string) => call<null>('AuthService', 'Unlock', password),
   Setup: (input: SetupInput) => call<UserInfo>('AuthService', 'Setup', input),
+  AcknowledgeAccountNotices: (seq: number) => call<null>('AuthService', 'AcknowledgeAccountNotices', seq),
   /** Tells the backend the user is active (typing without calling it), so its idle lock agrees. */
   Touch: () => call<null>('AuthService', 'Touch'),
 }

@@ -30,6 +30,25 @@ export interface AuthStatus {
   user: UserInfo | null
   locked: boolean
   idle_lock_minutes: number
+  /** Account changes the signed-in approver has not acknowledged yet (oldest first). */
+  account_notices?: AccountNotice[] | null
+  /** The newest list's issue time when the PC's clock is behind it. */
+  clock_behind_lists?: string | null
+}
+
+/** One audited account change shown to the office's approvers at login. */
+export interface AccountNotice {
+  seq: number
+  event_id: string
+  hash: string
+  at: string
+  actor: string
+  action: string
+  user_id: string
+  username: string
+  full_name: string
+  role: string
+  details: unknown
 }
 
 export interface Unit {

@@ -68,6 +68,24 @@ const en: Messages = {
     password: 'Password',
     submit: 'Log in',
     required: 'Enter your username and password',
+    clockBehind:
+      "This PC's clock is behind the trust list's issue time ({at}): set the date and time right before working, or permit checks may be wrong.",
+  },
+  accountNotices: {
+    title: 'Account changes in this office',
+    intro: 'Since your last login these accounts were changed. If you did not know about a change, tell the head of the office at once.',
+    at: 'When',
+    by: 'By',
+    change: 'Change',
+    account: 'Account',
+    event: 'Audit event',
+    seen: 'I have seen these',
+    actions: {
+      user_create: 'Account created',
+      user_set_active: 'Account enabled/disabled',
+      user_reset_password: 'Password reset',
+      user_decisions_held: 'May not decide or sign for 24 hours',
+    },
   },
   setup: {
     title: 'First-time setup',

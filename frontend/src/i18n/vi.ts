@@ -68,6 +68,24 @@ const vi = {
     password: 'Mật khẩu',
     submit: 'Đăng nhập',
     required: 'Nhập tên đăng nhập và mật khẩu',
+    clockBehind:
+      'Đồng hồ máy tính đang chậm hơn thời điểm phát hành danh sách tin cậy ({at}): hãy chỉnh lại ngày giờ của máy trước khi làm việc, nếu không kết quả kiểm tra giấy có thể sai.',
+  },
+  accountNotices: {
+    title: 'Thay đổi tài khoản trong văn phòng',
+    intro: 'Từ lần đăng nhập trước, các tài khoản sau đã được thay đổi. Nếu bạn không biết về thay đổi nào, hãy báo ngay cho lãnh đạo đơn vị.',
+    at: 'Thời điểm',
+    by: 'Người thực hiện',
+    change: 'Thay đổi',
+    account: 'Tài khoản',
+    event: 'Mã sự kiện nhật ký',
+    seen: 'Tôi đã xem',
+    actions: {
+      user_create: 'Tạo tài khoản',
+      user_set_active: 'Bật/tắt tài khoản',
+      user_reset_password: 'Đặt lại mật khẩu',
+      user_decisions_held: 'Tạm chưa được duyệt, ký (24 giờ)',
+    },
   },
   setup: {
     title: 'Thiết lập lần đầu',

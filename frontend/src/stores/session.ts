@@ -26,6 +26,8 @@ export const useSessionStore = defineStore('session', () => {
   const locked = computed(() => status.value?.locked ?? false)
   const idleLockMinutes = computed(() => status.value?.idle_lock_minutes ?? 0)
   const isDemo = computed(() => status.value?.office?.demo ?? false)
+  const accountNotices = computed(() => status.value?.account_notices ?? [])
+  const clockBehindLists = computed(() => status.value?.clock_behind_lists ?? null)
 
   function hasRole(...roles: Role[]): boolean {
     return role.value !== null && roles.includes(role.value)
@@ -89,6 +91,13 @@ export const useSessionStore = defineStore('session', () => {
     await refresh()
   }
 
+  async function acknowledgeAccountNotices(): Promise<void> {
+    const last = accountNotices.value[accountNotices.value.length - 1]
+    if (!last) return
+    await AuthService.AcknowledgeAccountNotices(last.seq)
+    await refresh()
+  }
+
   function setIdleLockMinutes(minutes: number): void {
     if (status.value) status.value = { ...status.value, idle_lock_minutes: minutes }
   }
@@ -113,6 +122,9 @@ export const useSessionStore = defineStore('session', () => {
     locked,
     idleLockMinutes,
     isDemo,
+    accountNotices,
+    clockBehindLists,
+    acknowledgeAccountNotices,
     hasRole,
     refresh,
     loadReference,
