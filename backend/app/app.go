@@ -6,7 +6,8 @@
 // The shared core is this file (App, Actor, require, write and record), errors.go and
 // session.go; the use cases are grouped by area: applications.go, permits.go (issuing,
 // steps, verifying), printing.go, signing.go and signjobs.go, enroll.go and tokens.go,
-// users.go, rules.go and settings.go, trust.go, office.go and demo.go, maintenance.go.
+// users.go and accountnotices.go, rules.go and settings.go, trust.go, office.go and demo.go,
+// maintenance.go.
 package app
 
 import (
