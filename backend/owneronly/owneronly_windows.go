@@ -94,7 +94,7 @@ func setOwnerOnly(path string, dir bool) error {
 		inherit = windows.SUB_CONTAINERS_AND_OBJECTS_INHERIT
 	}
 	acl, err := windows.ACLFromEntries([]windows.EXPLICIT_ACCESS{{
-		AccessPermissions: windows.GENERIC_ALL,
+		AccessPermissions: fileAllAccess,
 		AccessMode:        windows.SET_ACCESS,
 		Inheritance:       inherit,
 		Trustee: windows.TRUSTEE{
@@ -109,6 +109,9 @@ func setOwnerOnly(path string, dir bool) error {
 	return windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT,
 		windows.DACL_SECURITY_INFORMATION|windows.PROTECTED_DACL_SECURITY_INFORMATION, nil, nil, acl, nil)
 }
+
+// fileAllAccess is FILE_ALL_ACCESS, "Full control" as Explorer and icacls show it.
+const fileAllAccess = windows.STANDARD_RIGHTS_REQUIRED | windows.SYNCHRONIZE | 0x1ff
 
 // currentUserSID is the SID of the account this process runs as.
 func currentUserSID() (*windows.SID, error) {
