@@ -8,7 +8,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 VERSION_LDFLAGS := -X giaydiduong/backend/version.Version=$(VERSION)
 WIN_ENV := CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64
 
-.PHONY: run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench windows package package-test wine-test clean
+.PHONY: run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench windows package installers package-test wine-test clean
 
 run: deps-run build
 	$(BIN)/giaydiduong --demo
@@ -31,7 +31,7 @@ deps-package:
 	scripts/ensure-deps.sh package
 
 test: deps-test build
-	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke package-test wine-test
+	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke installers package-test wine-test
 
 # The provincial server's suite runs on SQLite and on PostgreSQL: with-postgres starts a
 # throwaway PostgreSQL 15 on loopback (scripts/start-postgres.sh), hands its DSN to the tests
@@ -82,12 +82,16 @@ windows: frontend
 package: deps-package build windows
 	scripts/package.sh "$(VERSION)"
 
+# The same from the Linux binaries `make build` left (make test has built them already).
+installers: windows
+	scripts/package.sh "$(VERSION)"
+
 # Checks what `make package` made: file lists, the version resource, the systemd unit.
-package-test: package
+package-test:
 	GDD_BIN=$(CURDIR)/$(BIN) GDD_VERSION="$(VERSION)" go test -tags packaging -count=1 -v ./tests/packaging/
 
 # The Windows build run under Wine: the installer, then gddctl.exe through a walk-in.
-wine-test: package
+wine-test:
 	GDD_BIN=$(CURDIR)/$(BIN) GDD_VERSION="$(VERSION)" go test -tags wine -count=1 -v -timeout 10m ./tests/windows/
 
 clean:
