@@ -46,14 +46,29 @@ func TestMain(m *testing.M) {
 	// which creates the files, makes new files look as in a real %AppData%: the account and
 	// SYSTEM only. A wineserver left from an earlier run is stopped for that.
 	syscall.Umask(0o077)
-	_ = exec.Command("/usr/lib/wine/wineserver64", "-k").Run()
 	out, err := exec.Command("../../scripts/wine-prefix.sh").Output()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "scripts/wine-prefix.sh: %v\n", err)
 		os.Exit(1)
 	}
 	prefix = strings.TrimSpace(string(out))
-	os.Exit(m.Run())
+	// One wineserver for the whole run, started here under the umask above (one left from
+	// an earlier run is stopped first): started per command it costs ~3 s a step (see
+	// docs/BENCHMARKS.md); kept, ~0.3 s.
+	stop := exec.Command("/usr/lib/wine/wineserver64", "-k")
+	stop.Env = append(os.Environ(), "WINEPREFIX="+prefix)
+	_ = stop.Run()
+	server := exec.Command("/usr/lib/wine/wineserver64", "-p")
+	server.Env = stop.Env
+	if err := server.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "wineserver -p: %v\n", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	stop = exec.Command("/usr/lib/wine/wineserver64", "-k")
+	stop.Env = server.Env
+	_ = stop.Run()
+	os.Exit(code)
 }
 
 // wine runs a Windows program in the prefix and returns its stdout; stderr goes into err.
@@ -63,13 +78,26 @@ func wine(t *testing.T, env []string, args ...string) (string, error) {
 	cmd.Env = append(os.Environ(), "WINEPREFIX="+prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Dir = t.TempDir()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	// Files, not pipes: the services Wine starts (winedevice) inherit the output and outlive
+	// the program while wineserver is kept, so a pipe would never see its end.
+	stdout, err := os.Create(filepath.Join(cmd.Dir, "stdout"))
 	if err != nil {
-		err = fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+		t.Fatal(err)
 	}
-	return stdout.String(), err
+	stderr, err := os.Create(filepath.Join(cmd.Dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	err = cmd.Run()
+	stdout.Close()
+	stderr.Close()
+	outb, _ := os.ReadFile(stdout.Name())
+	errb, _ := os.ReadFile(stderr.Name())
+	if err != nil {
+		err = fmt.Errorf("%s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(errb)))
+	}
+	return string(outb), err
 }
 
 // ctl runs the installed gddctl.exe as user (when not ""), decoding --json output into v.

@@ -133,20 +133,9 @@ Function un.onInit
 FunctionEnd
 
 Section "Uninstall"
-  SetShellVarContext all
-  Delete "$INSTDIR\giaydiduong.exe"
-  Delete "$INSTDIR\gddctl.exe"
-  Delete "$INSTDIR\giaydiduong.ico"
-  Delete "$INSTDIR\uninstall.exe"
-  RMDir "$INSTDIR"
-  Delete "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk"
-  Delete "$SMPROGRAMS\${PRODUCT}\Gỡ cài đặt ${PRODUCT}.lnk"
-  RMDir "$SMPROGRAMS\${PRODUCT}"
-  Delete "$DESKTOP\${PRODUCT}.lnk"
-  DeleteRegKey HKLM "${UNINST_KEY}"
-
-  ; The office's data (database, office key, audit log) belongs to the user who ran the app:
-  ; kept unless they say so here, or /PURGE is given to a silent uninstall.
+  ; First the office's data (database, office key, audit log), which belongs to the user who
+  ; ran the app: kept unless they say so here, or /PURGE is given to a silent uninstall.
+  ; The install folder goes last, so that its absence means the uninstaller has finished.
   SetShellVarContext current
   ${GetParameters} $0
   ClearErrors
@@ -158,11 +147,23 @@ Section "Uninstall"
     MessageBox MB_YESNO|MB_ICONEXCLAMATION|MB_DEFBUTTON2 "Xoá cả dữ liệu của văn phòng trong $APPDATA\GiayDiDuong?$\n$\nDữ liệu gồm cơ sở dữ liệu hồ sơ, giấy đi đường đã cấp, nhật ký và khoá ký của văn phòng. Xoá là mất hẳn; chọn «Không» để giữ lại (cài lại sẽ dùng tiếp).$\n$\n(Delete the office's data too? Choose No to keep it.)" /SD IDNO IDYES purge
   ${EndIf}
   DetailPrint "Giữ lại dữ liệu: $APPDATA\GiayDiDuong"
-  Goto done
+  Goto data_done
 purge:
   DetailPrint "Xoá dữ liệu: $APPDATA\GiayDiDuong"
   RMDir /r "$APPDATA\GiayDiDuong"
-done:
+data_done:
   ; WebView2's own cache for the window (not office data).
   RMDir /r "$APPDATA\${EXE}"
+
+  SetShellVarContext all
+  Delete "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk"
+  Delete "$SMPROGRAMS\${PRODUCT}\Gỡ cài đặt ${PRODUCT}.lnk"
+  RMDir "$SMPROGRAMS\${PRODUCT}"
+  Delete "$DESKTOP\${PRODUCT}.lnk"
+  DeleteRegKey HKLM "${UNINST_KEY}"
+  Delete "$INSTDIR\giaydiduong.exe"
+  Delete "$INSTDIR\gddctl.exe"
+  Delete "$INSTDIR\giaydiduong.ico"
+  Delete "$INSTDIR\uninstall.exe"
+  RMDir "$INSTDIR"
 SectionEnd
