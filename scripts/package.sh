@@ -44,7 +44,7 @@ for s in 48 128 256 512; do
 done
 install -Dm644 README.md "$root/usr/share/doc/giaydiduong/README.md"
 server=no
-# gdd-server is not written yet: it and its unit go in as soon as the build makes it.
+# gdd-server and its unit go in when the build made it (make build does).
 if [ -f "$bin/gdd-server" ]; then
   server=yes
   install -s -Dm755 "$bin/gdd-server" "$root/usr/bin/gdd-server"
@@ -88,7 +88,7 @@ SH
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-  systemctl stop gdd-server.service || true
+  systemctl stop gdd-server.service || true  # gdd-server
 fi
 SH
   chmod 755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm"

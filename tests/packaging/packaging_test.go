@@ -144,6 +144,20 @@ func TestDeb(t *testing.T) {
 	if out := run(t, filepath.Join(dir, "usr/bin/giaydiduong"), "--version"); !strings.Contains(out, version) {
 		t.Errorf("packaged giaydiduong --version = %q, want %s", out, version)
 	}
+	if hasServer {
+		if out := run(t, filepath.Join(dir, "usr/bin/gdd-server"), "--version"); !strings.Contains(out, version) {
+			t.Errorf("packaged gdd-server --version = %q, want %s", out, version)
+		}
+		unit, err := os.ReadFile(filepath.Join(dir, "lib/systemd/system/gdd-server.service"))
+		if err != nil || !strings.Contains(string(unit), "User=gdd-server") {
+			t.Errorf("packaged unit: %v\n%s", err, unit)
+		}
+		for _, f := range []string{"postinst", "prerm"} {
+			if out := run(t, "dpkg-deb", "-I", deb, f); !strings.Contains(out, "gdd-server") {
+				t.Errorf("maintainer script %s does not handle gdd-server:\n%s", f, out)
+			}
+		}
+	}
 	desktop, err := os.ReadFile(filepath.Join(dir, "usr/share/applications/giaydiduong.desktop"))
 	if err != nil || !strings.Contains(string(desktop), "Name=Giấy đi đường") || !strings.Contains(string(desktop), "Exec=giaydiduong") {
 		t.Errorf("desktop entry: %v\n%s", err, desktop)
@@ -165,7 +179,7 @@ func TestServerUnit(t *testing.T) {
 	}
 	for k, v := range map[string]string{
 		"User": "gdd-server", "Group": "gdd-server", "StateDirectory": "giaydiduong", "StateDirectoryMode": "0700",
-		"ExecStart": "/usr/bin/gdd-server --data /var/lib/giaydiduong", "NoNewPrivileges": "yes", "ProtectSystem": "strict",
+		"ExecStart": "/usr/bin/gdd-server serve --data /var/lib/giaydiduong", "EnvironmentFile": "-/etc/default/gdd-server", "NoNewPrivileges": "yes", "ProtectSystem": "strict",
 		"WantedBy": "multi-user.target",
 	} {
 		if unit[k] != v {
