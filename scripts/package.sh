@@ -88,7 +88,7 @@ SH
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-  systemctl stop gdd-server.service || true  # gdd-server
+  systemctl stop gdd-server.service || true
 fi
 SH
   chmod 755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm"
