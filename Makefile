@@ -3,16 +3,20 @@ SHELL := /bin/bash
 GO_TAGS := webkit2_41
 BIN := build/bin
 export CGO_ENABLED := 1
+# Every binary carries the version (--version, the Windows version resource, the About box).
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION_LDFLAGS := -X giaydiduong/backend/version.Version=$(VERSION)
+WIN_ENV := CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64
 
-.PHONY: run test build frontend deps-run deps-test go-test server-test frontend-test e2e desktop-smoke bench windows clean
+.PHONY: run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench windows package installers package-test wine-test clean
 
 run: deps-run build
 	$(BIN)/giaydiduong --demo
 
 build: frontend
-	go tool wails build -s -skipbindings -tags $(GO_TAGS) -o giaydiduong
-	go build -o $(BIN)/gddctl ./backend/cmd/gddctl
-	go build -o $(BIN)/gdd-server ./backend/cmd/gdd-server
+	go tool wails build -s -skipbindings -tags $(GO_TAGS) -ldflags "$(VERSION_LDFLAGS)" -o giaydiduong
+	go build -ldflags "$(VERSION_LDFLAGS)" -o $(BIN)/gddctl ./backend/cmd/gddctl
+	go build -ldflags "$(VERSION_LDFLAGS)" -o $(BIN)/gdd-server ./backend/cmd/gdd-server
 
 frontend:
 	cd frontend && npm run build
@@ -23,8 +27,11 @@ deps-run:
 deps-test:
 	scripts/ensure-deps.sh test
 
+deps-package:
+	scripts/ensure-deps.sh package
+
 test: deps-test build
-	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke windows
+	$(MAKE) --no-print-directory go-test frontend-test e2e desktop-smoke installers package-test wine-test
 
 # The provincial server's suite runs on SQLite and on PostgreSQL: with-postgres starts a
 # throwaway PostgreSQL 15 on loopback (scripts/start-postgres.sh), hands its DSN to the tests
@@ -61,10 +68,31 @@ bench: build
 
 # Windows build (the main office platform), cross-compiled from Debian: needs
 # gcc-mingw-w64-x86-64 for SQLite's cgo. Wails' own -platform switch uses $CC for a host
-# step too, so this is the build it runs underneath, with its production tags.
+# step too, so this is the build it runs underneath, with its production tags. The icon,
+# manifest and version resource come from build/windows through scripts/winres (.syso files
+# that only a windows/amd64 link picks up, removed afterwards).
 windows: frontend
-	CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 go build -tags desktop,production -ldflags "-w -s -H windowsgui" -o $(BIN)/giaydiduong.exe .
-	CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64 go build -o $(BIN)/gddctl.exe ./backend/cmd/gddctl
+	go run ./scripts/winres syso -version "$(VERSION)" -file giaydiduong.exe -out rsrc_windows_amd64.syso
+	go run ./scripts/winres syso -version "$(VERSION)" -file gddctl.exe -desc "gddctl - công cụ dòng lệnh Giấy đi đường" -out backend/cmd/gddctl/rsrc_windows_amd64.syso
+	$(WIN_ENV) go build -tags desktop,production -ldflags "-w -s -H windowsgui $(VERSION_LDFLAGS)" -o $(BIN)/giaydiduong.exe . ; s=$$?; \
+	$(WIN_ENV) go build -ldflags "-w -s $(VERSION_LDFLAGS)" -o $(BIN)/gddctl.exe ./backend/cmd/gddctl; c=$$?; \
+	rm -f rsrc_windows_amd64.syso backend/cmd/gddctl/rsrc_windows_amd64.syso; [ $$s -eq 0 ] && [ $$c -eq 0 ]
+
+# Installers in build/bin: the Windows setup (NSIS) and the Linux .deb.
+package: deps-package build windows
+	scripts/package.sh "$(VERSION)"
+
+# The same from the Linux binaries `make build` left (make test has built them already).
+installers: windows
+	scripts/package.sh "$(VERSION)"
+
+# Checks what `make package` made: file lists, the version resource, the systemd unit.
+package-test:
+	GDD_BIN=$(CURDIR)/$(BIN) GDD_VERSION="$(VERSION)" go test -tags packaging -count=1 -v ./tests/packaging/
+
+# The Windows build run under Wine: the installer, then gddctl.exe through a walk-in.
+wine-test:
+	GDD_BIN=$(CURDIR)/$(BIN) GDD_VERSION="$(VERSION)" go test -tags wine -count=1 -v -timeout 10m ./tests/windows/
 
 clean:
 	rm -rf $(BIN) frontend/dist

@@ -21,6 +21,7 @@ import (
 	"giaydiduong/backend/desktop"
 	"giaydiduong/backend/token"
 	"giaydiduong/backend/token/softfido"
+	"giaydiduong/backend/version"
 )
 
 //go:embed all:frontend/dist
@@ -31,7 +32,12 @@ var started = time.Now()
 func main() {
 	dataFlag := flag.String("data", "", "data directory (default $GDD_DATA or the OS user data directory)")
 	demo := flag.Bool("demo", false, "set up the demo office on first run (users canbo, lanhdao, quantri; password demo1234)")
+	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("giaydiduong", version.String())
+		return
+	}
 	if err := run(*dataFlag, *demo); err != nil {
 		fmt.Fprintln(os.Stderr, "giaydiduong:", err)
 		os.Exit(1)

@@ -18,6 +18,12 @@ if [ "$what" = test ]; then
   # suite (scripts/start-postgres.sh starts a throwaway cluster from it).
   pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core gcc-mingw-w64-x86-64 postgresql)
 fi
+if [ "$what" = test ] || [ "$what" = package ]; then
+  # `make package`: mingw for the Windows cross-build, nsis (makensis) for its installer,
+  # ImageMagick for the .deb's icons. Tests also run the Windows build under Wine (64-bit only).
+  pkgs+=(gcc-mingw-w64-x86-64 nsis imagemagick)
+  if [ "$what" = test ]; then pkgs+=(wine64); fi
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

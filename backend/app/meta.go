@@ -1,6 +1,9 @@
 package app
 
-import "giaydiduong/backend/domain"
+import (
+	"giaydiduong/backend/domain"
+	"giaydiduong/backend/version"
+)
 
 // Label is a code with its Vietnamese and English names.
 type Label struct {
@@ -10,8 +13,9 @@ type Label struct {
 	NeedsPlate bool   `json:"needs_plate,omitempty"`
 }
 
-// Meta holds the fixed code lists the forms offer.
+// Meta holds the fixed code lists the forms offer, and the build's version (the About box).
 type Meta struct {
+	Version      string  `json:"version"`
 	AgencyKinds  []Label `json:"agency_kinds"`
 	VehicleTypes []Label `json:"vehicle_types"`
 	Statuses     []Label `json:"statuses"`
@@ -20,6 +24,7 @@ type Meta struct {
 // GetMeta returns the code lists with their names.
 func GetMeta() Meta {
 	return Meta{
+		Version: version.String(),
 		AgencyKinds: []Label{
 			{Code: string(domain.AgencyCommuneCommittee), VI: "UBND xã, phường, thị trấn", EN: "Commune People's Committee"},
 			{Code: string(domain.AgencyDistrictCommittee), VI: "UBND huyện, thị xã, thành phố", EN: "District People's Committee"},

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"giaydiduong/backend/owneronly"
 )
 
 // Resolve returns the data directory: the --data flag, else GDD_DATA, else the OS user data
-// directory. It creates the directory readable by the owner only.
+// directory. It creates the directory readable by the owner only (see owneronly: a 0700
+// mode on Unix, an owner-only access list on Windows).
 func Resolve(flag string) (string, error) {
 	dir := flag
 	if dir == "" {
@@ -21,8 +24,8 @@ func Resolve(flag string) (string, error) {
 		}
 		dir = filepath.Join(base, "GiayDiDuong")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("create data directory %s: %w", dir, err)
+	if err := owneronly.MkdirAll(dir); err != nil {
+		return "", fmt.Errorf("create data directory: %w", err)
 	}
 	return dir, nil
 }

@@ -14,9 +14,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"runtime"
 
 	"github.com/veraison/go-cose"
+
+	"giaydiduong/backend/owneronly"
 )
 
 // Signer signs permits and lists. Implementations: SoftwareSigner (the office key), and later
@@ -211,7 +212,7 @@ func (s *SoftwareSigner) Save(path string) (err error) {
 	if err != nil {
 		return fmt.Errorf("save key %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, owneronly.FileMode)
 	if err != nil {
 		return fmt.Errorf("save key: %w", err)
 	}
@@ -223,6 +224,11 @@ func (s *SoftwareSigner) Save(path string) (err error) {
 			_ = os.Remove(path) // never leave a truncated key behind
 		}
 	}()
+	// The file's own access list, not only its folder's: a key saved in a folder the office
+	// made by hand (inheriting C:\'s "Users: read") must still be the account's alone.
+	if err = owneronly.Restrict(path); err != nil {
+		return fmt.Errorf("save key: %w", err)
+	}
 	if err = pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
 		return fmt.Errorf("save key %s: %w", path, err)
 	}
@@ -232,18 +238,19 @@ func (s *SoftwareSigner) Save(path string) (err error) {
 	return nil
 }
 
-// LoadSoftwareSigner reads a key written by Save. On Unix it refuses a file that group or
-// others can read, as ssh does, so a key copied with the wrong mode is noticed.
+// LoadSoftwareSigner reads a key written by Save. It refuses a file that others can read, as
+// ssh does (a group/other mode bit on Unix, a broad group in the access list on Windows), so a
+// key copied with the wrong permissions is noticed.
 func LoadSoftwareSigner(path string) (*SoftwareSigner, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("load key: %w", err)
 	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("load key %s: mode %v lets others read it; want 0600", path, fi.Mode().Perm())
-	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("load key %s: %w", path, fs.ErrInvalid)
+	}
+	if err := owneronly.Check(path); err != nil {
+		return nil, fmt.Errorf("load key: %w", err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"giaydiduong/backend/owneronly"
 )
 
 // New returns the Windows print spooler.
@@ -132,8 +134,8 @@ func (s *winSpooler) Print(ctx context.Context, printer string, pdf []byte, titl
 	title = SanitizeTitle(title)
 
 	dir := filepath.Join(os.TempDir(), "GiayDiDuong-print")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return Job{}, newError(ErrSpooler, fmt.Errorf("create %s: %w", dir, err), "Không tạo được thư mục tạm để in", "cannot create the print folder")
+	if err := owneronly.MkdirAll(dir); err != nil {
+		return Job{}, newError(ErrSpooler, err, "Không tạo được thư mục tạm để in", "cannot create the print folder")
 	}
 	s.removeOld(ctx, dir)
 	var raw [8]byte
@@ -142,7 +144,7 @@ func (s *winSpooler) Print(ctx context.Context, printer string, pdf []byte, titl
 	}
 	token := hex.EncodeToString(raw[:])
 	path := filepath.Join(dir, winDocName(token, title))
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+	if err := os.WriteFile(path, pdf, owneronly.FileMode); err != nil {
 		return Job{}, newError(ErrSpooler, fmt.Errorf("write %s: %w", path, err), "Không ghi được tệp PDF tạm để in", "cannot write the temporary PDF")
 	}
 	env := []string{

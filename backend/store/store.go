@@ -9,12 +9,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"giaydiduong/backend/owneronly"
 )
 
 //go:embed migrations/*.sql
@@ -79,9 +80,9 @@ func OpenUnmigrated(path string) (*gorm.DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	for _, f := range []string{path, path + "-wal", path + "-shm"} {
-		if err := os.Chmod(f, 0o600); err != nil && !os.IsNotExist(err) {
+		if err := owneronly.Restrict(f); err != nil {
 			sqlDB.Close()
-			return nil, fmt.Errorf("restrict %s to its owner: %w", f, err)
+			return nil, err
 		}
 	}
 	return db, nil

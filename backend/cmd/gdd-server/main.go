@@ -25,6 +25,7 @@ import (
 
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/server"
+	"giaydiduong/backend/version"
 )
 
 // Environment variables.
@@ -72,6 +73,7 @@ func newLogger(w io.Writer) *slog.Logger {
 func (c *cli) root() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "gdd-server",
+		Version:       version.String(),
 		Short:         "GiayDiDuong provincial server",
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"giaydiduong/backend/app"
+	"giaydiduong/backend/version"
 )
 
 // cli carries the global flags to every command.
@@ -52,6 +53,7 @@ func oneLine(err error) string {
 func (c *cli) root() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "gddctl",
+		Version:       version.String(),
 		Short:         "GiayDiDuong office tool: everything the window does, from the command line",
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -103,6 +103,24 @@ func (c *cli) tokenCmd() *cobra.Command {
 	}
 	lf.add(list)
 
+	libraries := &cobra.Command{
+		Use: "libraries", Args: cobra.NoArgs, Short: "the CA PKCS#11 libraries this PC is probed for, installed ones first",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.withApp(cmd, func(_ context.Context, a *app.App) error {
+				libs := a.PKCS11Libraries()
+				return c.print(libs, func(w io.Writer) {
+					for _, l := range libs {
+						state := "missing"
+						if l.Found {
+							state = "found"
+						}
+						fmt.Fprintf(w, "%s\t%s\t%s\n", state, l.Vendor, l.Path)
+					}
+				})
+			})
+		},
+	}
+
 	var ef tokenFlags
 	var officer, certFP string
 	enroll := &cobra.Command{
@@ -178,7 +196,7 @@ func (c *cli) tokenCmd() *cobra.Command {
 		},
 	}
 	cf.add(certs)
-	cmd.AddCommand(list, enroll, keys, certs)
+	cmd.AddCommand(list, libraries, enroll, keys, certs)
 	return cmd
 }
 

@@ -15,8 +15,9 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"runtime"
 	"time"
+
+	"giaydiduong/backend/owneronly"
 )
 
 // StateFile is the name of the authenticator's state file inside Config.Dir.
@@ -88,13 +89,13 @@ func newState() (*state, error) {
 // that others can read is refused: it holds the master key.
 func loadState(dir string) (*state, error) {
 	path := filepath.Join(dir, StateFile)
-	fi, err := os.Stat(path)
+	_, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		s, err := newState()
 		if err != nil {
 			return nil, err
 		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := owneronly.MkdirAll(dir); err != nil {
 			return nil, fmt.Errorf("softfido: state directory: %w", err)
 		}
 		return s, s.save(dir)
@@ -102,8 +103,8 @@ func loadState(dir string) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("softfido: state: %w", err)
 	}
-	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("softfido: state %s has mode %v; want 0600", path, fi.Mode().Perm())
+	if err := owneronly.Check(path); err != nil {
+		return nil, fmt.Errorf("softfido: state: %w", err)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -138,7 +139,7 @@ func (s *state) save(dir string) (err error) {
 			_ = os.Remove(f.Name())
 		}
 	}()
-	if err = f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+	if err = owneronly.Restrict(f.Name()); err != nil {
 		_ = f.Close()
 		return fmt.Errorf("softfido: save state: %w", err)
 	}

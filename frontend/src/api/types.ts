@@ -193,6 +193,8 @@ export interface VehicleTypeMeta extends LabeledCode {
 }
 
 export interface Meta {
+  /** the build's version: git tag or commit */
+  version: string
   agency_kinds: LabeledCode[]
   vehicle_types: VehicleTypeMeta[]
   statuses: LabeledCode[]

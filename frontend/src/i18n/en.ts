@@ -54,6 +54,13 @@ const en: Messages = {
     language: 'Language',
     lock: 'Lock screen',
     logout: 'Log out',
+    about: 'About',
+  },
+  about: {
+    title: 'About',
+    description: 'QR-signed travel permits for commune offices.',
+    version: 'Version',
+    close: 'Close',
   },
   lock: {
     title: 'Screen locked',

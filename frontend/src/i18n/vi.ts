@@ -54,6 +54,13 @@ const vi = {
     language: 'Ngôn ngữ',
     lock: 'Khóa màn hình',
     logout: 'Đăng xuất',
+    about: 'Giới thiệu',
+  },
+  about: {
+    title: 'Giới thiệu',
+    description: 'Cấp giấy đi đường có mã QR cho UBND xã, phường.',
+    version: 'Phiên bản',
+    close: 'Đóng',
   },
   lock: {
     title: 'Màn hình đã khóa',
