@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"giaydiduong/backend/owneronly"
 )
 
 // WritePrivateFile writes a file holding personal data (a permit PDF, an export) readable
@@ -15,10 +17,6 @@ func WritePrivateFile(path string, data []byte) (dirOpen bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		f.Close()
-		return false, fmt.Errorf("restrict %s to its owner: %w", path, err)
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
@@ -30,6 +28,10 @@ func WritePrivateFile(path string, data []byte) (dirOpen bool, err error) {
 	}
 	if err := f.Close(); err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
+	}
+	// Narrows a file that existed with a wider mode; on Windows it sets the owner-only DACL.
+	if err := owneronly.Restrict(path); err != nil {
+		return false, err
 	}
 	return dirOpenToOthers(filepath.Dir(path)), nil
 }
@@ -46,10 +48,11 @@ func dirOpenToOthers(dir string) bool {
 
 // PrivateDir creates (or narrows) dir so that only the owner can read it.
 func PrivateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+	if err := owneronly.MkdirAll(dir); err != nil {
+		return err
 	}
 	if runtime.GOOS != "windows" {
+		// MkdirAll leaves an existing directory's mode alone; narrow it.
 		if err := os.Chmod(dir, 0o700); err != nil {
 			return fmt.Errorf("restrict %s to its owner: %w", dir, err)
 		}
