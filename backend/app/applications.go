@@ -18,6 +18,8 @@ type Application struct {
 	ResidenceCommuneName string `json:"residence_commune_name"`
 	CreatedByName        string `json:"created_by_name"`
 	DecidedByName        string `json:"decided_by_name"`
+	// Actions is what the user asking may do with it now (set where a user asks).
+	Actions []domain.Action `json:"actions"`
 }
 
 // ListFilter selects a page of applications. Dates are YYYY-MM-DD on the created date.
@@ -130,7 +132,7 @@ func (a *App) decide(ctx context.Context, actor Actor, id string, action domain.
 		return Application{}, err
 	}
 	return a.transition(ctx, actor, id, action, reason, func(rec *store.Application) error {
-		if settings.FourEyes && rec.CreatedBy == actor.UserID {
+		if auth.FourEyesBars(settings.FourEyes, rec.CreatedBy, actor.UserID) {
 			return newError(CodeForbidden,
 				"Nguyên tắc bốn mắt: người nhập hồ sơ không được tự duyệt hồ sơ đó",
 				"Four-eyes rule: you cannot decide an application you entered")
@@ -198,6 +200,9 @@ func (a *App) GetApplication(ctx context.Context, actor Actor, id string) (Appli
 	}
 	page, err := a.decorate(ctx, []store.Application{rec})
 	if err != nil {
+		return Application{}, err
+	}
+	if err := a.allowApplications(ctx, actor, page); err != nil {
 		return Application{}, err
 	}
 	return page[0], nil
@@ -276,6 +281,9 @@ func (a *App) ListApplications(ctx context.Context, actor Actor, f ListFilter) (
 	page.Total = total
 	items, err := a.decorate(ctx, recs)
 	if err != nil {
+		return ApplicationPage{}, err
+	}
+	if err := a.allowApplications(ctx, actor, items); err != nil {
 		return ApplicationPage{}, err
 	}
 	page.Items = items

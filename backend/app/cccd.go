@@ -54,8 +54,36 @@ func qrText(field string, data []byte) (string, error) {
 	return text, err
 }
 
+// CardFill is an application form after a card was read into it, with the card.
+type CardFill struct {
+	Input domain.ApplicationInput `json:"input"`
+	Card  CCCDCard                `json:"card"`
+}
+
+// FillFromCCCD reads a card's QR text into the form in (FillFromCard's rule), so the window
+// asks instead of knowing which field the card decides.
+func (a *App) FillFromCCCD(in domain.ApplicationInput, text string) (CardFill, error) {
+	card, err := a.ParseCCCD(text)
+	if err != nil {
+		return CardFill{}, err
+	}
+	FillFromCard(&in, card)
+	return CardFill{Input: in, Card: card}, nil
+}
+
+// FillFromCCCDImage is FillFromCCCD for a photo or scan of the card.
+func (a *App) FillFromCCCDImage(ctx context.Context, in domain.ApplicationInput, data []byte) (CardFill, error) {
+	card, err := a.DecodeCCCDImage(ctx, data)
+	if err != nil {
+		return CardFill{}, err
+	}
+	FillFromCard(&in, card)
+	return CardFill{Input: in, Card: card}, nil
+}
+
 // FillFromCard puts what the card says into an application; the card wins, since it is the
-// citizen's own document.
+// citizen's own document. An address that names no commune we know goes whole into the
+// street line and leaves the commune as it was, for the clerk to choose.
 func FillFromCard(in *domain.ApplicationInput, card CCCDCard) {
 	in.FullName, in.BirthDate, in.Gender, in.IDNumber = card.FullName, card.BirthDate, card.Gender, card.IDNumber
 	if card.ResidenceCommuneCode != "" {

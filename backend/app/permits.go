@@ -20,6 +20,8 @@ type Permit struct {
 	store.Permit
 	Expired     bool        `json:"expired"`
 	Application Application `json:"application"`
+	// Actions is what the user asking may do with it now (set where a user asks).
+	Actions []domain.Action `json:"actions"`
 }
 
 // IssuePermit gives an approved application its permit: the next gapless number for the
@@ -85,7 +87,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 	if err != nil {
 		return Permit{}, err
 	}
-	return a.permit(ctx, number)
+	return a.GetPermit(ctx, actor, number)
 }
 
 // applicationFacts is what the permit package needs of an application for its QR.
@@ -95,12 +97,18 @@ func applicationFacts(app store.Application) permit.Application {
 		UnitCode: app.OfficeUnitCode}
 }
 
-// GetPermit finds a permit by its number (anyone who may view applications).
+// GetPermit finds a permit by its number (anyone who may view applications), with what the
+// user may do with it now.
 func (a *App) GetPermit(ctx context.Context, actor Actor, number string) (Permit, error) {
 	if err := a.require(actor, auth.ViewApplications); err != nil {
 		return Permit{}, err
 	}
-	return a.permit(ctx, number)
+	p, err := a.permit(ctx, number)
+	if err != nil {
+		return Permit{}, err
+	}
+	allowPermit(actor, &p)
+	return p, nil
 }
 
 func (a *App) permit(ctx context.Context, number string) (Permit, error) {
@@ -179,7 +187,7 @@ func (a *App) PermitForApplication(ctx context.Context, actor Actor, application
 	if err != nil {
 		return nil, err
 	}
-	out, err := a.permit(ctx, number)
+	out, err := a.GetPermit(ctx, actor, number)
 	return &out, err
 }
 
@@ -256,7 +264,7 @@ func (a *App) permitStep(ctx context.Context, actor Actor, number string, action
 	if err != nil {
 		return Permit{}, err
 	}
-	return a.permit(ctx, number)
+	return a.GetPermit(ctx, actor, number)
 }
 
 // Verification is a verdict with what the verifier shows beside it.
@@ -370,5 +378,12 @@ func (a *App) ListPermits(ctx context.Context, actor Actor, status string) ([]Pe
 	if err != nil {
 		return nil, err
 	}
-	return a.permitViews(ctx, recs)
+	out, err := a.permitViews(ctx, recs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		allowPermit(actor, &out[i])
+	}
+	return out, nil
 }

@@ -36,11 +36,11 @@ func (a *App) NewBridgeSession() *Session { return &Session{app: a, bridge: true
 
 // AuthStatus is what the window needs to choose its first screen.
 type AuthStatus struct {
-	Initialized     bool        `json:"initialized"`
-	Office          *OfficeInfo `json:"office"`
-	User            *Actor      `json:"user"`
-	Locked          bool        `json:"locked"`
-	IdleLockMinutes int         `json:"idle_lock_minutes"`
+	Initialized     bool         `json:"initialized"`
+	Office          *OfficeInfo  `json:"office"`
+	User            *SessionUser `json:"user"`
+	Locked          bool         `json:"locked"`
+	IdleLockMinutes int          `json:"idle_lock_minutes"`
 	// AccountNotices: account changes the signed-in approver has not acknowledged yet.
 	AccountNotices []AccountNotice `json:"account_notices"`
 	// ClockBehindLists is the newest list's issue time when the PC's clock is behind it.
@@ -67,14 +67,13 @@ func (s *Session) Status(ctx context.Context) (AuthStatus, error) {
 	s.lockIfIdle(settings.IdleLockMinutes)
 	st := AuthStatus{Initialized: office != nil, Office: office, Locked: s.locked, IdleLockMinutes: settings.IdleLockMinutes}
 	if s.actor != nil {
-		u := *s.actor
-		st.User = &u
+		st.User = sessionUser(*s.actor)
 	}
 	if st.ClockBehindLists, err = s.app.clockBehindLists(ctx); err != nil {
 		return AuthStatus{}, err
 	}
 	if st.User != nil && !st.Locked {
-		if st.AccountNotices, err = s.app.AccountNotices(ctx, *st.User); err != nil {
+		if st.AccountNotices, err = s.app.AccountNotices(ctx, st.User.Actor); err != nil {
 			return AuthStatus{}, err
 		}
 	}

@@ -94,3 +94,58 @@ func Allowed(role domain.Role, p Permission) bool {
 	}
 	return false
 }
+
+// Permissions lists what role may do, in the matrix's order: what the window is told, so that
+// it shows only what the service layer would allow.
+func Permissions(role domain.Role) []Permission {
+	return append([]Permission{}, grants[role]...)
+}
+
+// stepNeeds is the permission each step takes. Issuing and the paper's hand signature and
+// hand-over are office work anyone entering applications does; approving, rejecting,
+// signing with a token and revoking are a leader's acts.
+var stepNeeds = map[domain.Action]Permission{
+	domain.ActionSubmit:        EnterApplication,
+	domain.ActionApprove:       DecideApplication,
+	domain.ActionReject:        DecideApplication,
+	domain.ActionIssue:         EnterApplication,
+	domain.PermitActionPreview: ViewApplications,
+	domain.PermitActionPrint:   ViewApplications,
+	domain.PermitActionHandSig: EnterApplication,
+	domain.PermitActionHandOut: EnterApplication,
+	domain.PermitActionSign:    DecideApplication,
+	domain.PermitActionRevoke:  DecideApplication,
+}
+
+// FourEyesBars reports whether the four-eyes rule stops the user userID deciding an
+// application that createdBy entered.
+func FourEyesBars(fourEyes bool, createdBy, userID string) bool {
+	return fourEyes && createdBy == userID
+}
+
+// ApplicationActions lists what role may do now with an application in status s;
+// fourEyesBars (from FourEyesBars) removes the decision.
+func ApplicationActions(role domain.Role, s domain.Status, fourEyesBars bool) []domain.Action {
+	out := []domain.Action{}
+	for _, a := range domain.ApplicationSteps(s) {
+		if !Allowed(role, stepNeeds[a]) {
+			continue
+		}
+		if fourEyesBars && (a == domain.ActionApprove || a == domain.ActionReject) {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// PermitActions lists what role may do now with a permit in status s.
+func PermitActions(role domain.Role, s domain.PermitStatus, expired bool) []domain.Action {
+	out := []domain.Action{}
+	for _, a := range domain.PermitSteps(s, expired) {
+		if Allowed(role, stepNeeds[a]) {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +80,104 @@ func TestFinding4_HashingIsBounded(t *testing.T) {
 	<-done
 	for range cap(hashSlots) - 1 {
 		<-hashSlots
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	for _, c := range []struct {
+		role domain.Role
+		want []Permission
+	}{
+		{domain.RoleClerk, []Permission{EnterApplication, ViewApplications}},
+		{domain.RoleApprover, []Permission{EnterApplication, ViewApplications, DecideApplication}},
+		{domain.RoleOfficeAdmin, []Permission{EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings}},
+		{domain.Role("guest"), []Permission{}},
+	} {
+		got := Permissions(c.role)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("Permissions(%s) = %v, want %v", c.role, got, c.want)
+		}
+		for _, p := range got {
+			if !Allowed(c.role, p) {
+				t.Errorf("Permissions(%s) lists %s, which Allowed refuses", c.role, p)
+			}
+		}
+	}
+	// the list is a copy: a caller cannot change the matrix
+	p := Permissions(domain.RoleClerk)
+	p[0] = ManageUsers
+	if Allowed(domain.RoleClerk, ManageUsers) {
+		t.Fatal("changing Permissions' result changed the matrix")
+	}
+}
+
+func TestApplicationActions(t *testing.T) {
+	A := func(a ...domain.Action) []domain.Action { return append([]domain.Action{}, a...) }
+	for _, c := range []struct {
+		name     string
+		role     domain.Role
+		status   domain.Status
+		fourEyes bool
+		want     []domain.Action
+	}{
+		{"clerk submits a draft", domain.RoleClerk, domain.StatusDraft, false, A(domain.ActionSubmit)},
+		{"clerk does not decide", domain.RoleClerk, domain.StatusSubmitted, false, A()},
+		{"clerk issues", domain.RoleClerk, domain.StatusApproved, false, A(domain.ActionIssue)},
+		{"approver decides", domain.RoleApprover, domain.StatusSubmitted, false, A(domain.ActionApprove, domain.ActionReject)},
+		{"approver barred by four-eyes", domain.RoleApprover, domain.StatusSubmitted, true, A()},
+		{"approver submits own draft", domain.RoleApprover, domain.StatusDraft, true, A(domain.ActionSubmit)},
+		{"approver issues", domain.RoleApprover, domain.StatusApproved, false, A(domain.ActionIssue)},
+		{"admin does not decide", domain.RoleOfficeAdmin, domain.StatusSubmitted, false, A()},
+		{"admin submits", domain.RoleOfficeAdmin, domain.StatusDraft, false, A(domain.ActionSubmit)},
+		{"admin issues", domain.RoleOfficeAdmin, domain.StatusApproved, false, A(domain.ActionIssue)},
+		{"nothing after rejection", domain.RoleApprover, domain.StatusRejected, false, A()},
+		{"unknown role may nothing", domain.Role("guest"), domain.StatusDraft, false, A()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := ApplicationActions(c.role, c.status, c.fourEyes); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("ApplicationActions(%s, %s, %v) = %v, want %v", c.role, c.status, c.fourEyes, got, c.want)
+			}
+		})
+	}
+}
+
+func TestPermitActions(t *testing.T) {
+	A := func(a ...domain.Action) []domain.Action { return append([]domain.Action{}, a...) }
+	pv, pr, hs, sg, ho, rv := domain.PermitActionPreview, domain.PermitActionPrint, domain.PermitActionHandSig, domain.PermitActionSign, domain.PermitActionHandOut, domain.PermitActionRevoke
+	for _, c := range []struct {
+		name    string
+		role    domain.Role
+		status  domain.PermitStatus
+		expired bool
+		want    []domain.Action
+	}{
+		{"clerk, awaiting", domain.RoleClerk, domain.PermitAwaitingHand, false, A(pv, pr, hs)},
+		{"approver, awaiting", domain.RoleApprover, domain.PermitAwaitingHand, false, A(pv, pr, hs, sg, rv)},
+		{"approver, awaiting but expired: no signing", domain.RoleApprover, domain.PermitAwaitingHand, true, A(pv, pr, hs, rv)},
+		{"admin, awaiting: no signing, no revoking", domain.RoleOfficeAdmin, domain.PermitAwaitingHand, false, A(pv, pr, hs)},
+		{"clerk, hand signed", domain.RoleClerk, domain.PermitHandSigned, false, A(pv, pr, ho)},
+		{"clerk, signed", domain.RoleClerk, domain.PermitSigned, false, A(pv, pr, ho)},
+		{"approver, issued", domain.RoleApprover, domain.PermitIssued, false, A(pv, pr, rv)},
+		{"clerk, issued", domain.RoleClerk, domain.PermitIssued, false, A(pv, pr)},
+		{"revoked: only preview", domain.RoleApprover, domain.PermitRevoked, false, A(pv)},
+		{"unknown role", domain.Role("guest"), domain.PermitIssued, false, A()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := PermitActions(c.role, c.status, c.expired); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("PermitActions(%s, %s, %v) = %v, want %v", c.role, c.status, c.expired, got, c.want)
+			}
+		})
+	}
+}
+
+func TestFourEyesBars(t *testing.T) {
+	for _, c := range []struct {
+		on         bool
+		by, user   string
+		wantBarred bool
+	}{{true, "u1", "u1", true}, {true, "u1", "u2", false}, {false, "u1", "u1", false}} {
+		if got := FourEyesBars(c.on, c.by, c.user); got != c.wantBarred {
+			t.Errorf("FourEyesBars(%v, %s, %s) = %v, want %v", c.on, c.by, c.user, got, c.wantBarred)
+		}
 	}
 }

@@ -187,19 +187,21 @@ func (s *ApplicationService) Reject(id, reason string) (app.Application, error) 
 	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.RejectApplication(s.ctx, a, id, reason) })
 }
 
-func (s *ApplicationService) ParseCCCDQR(text string) (app.CCCDCard, error) {
-	return call(s.base, func(app.Actor) (app.CCCDCard, error) { return s.app.ParseCCCD(text) })
+// ParseCCCDQR reads a card's QR text (as a scanner typed it) into the form in.
+func (s *ApplicationService) ParseCCCDQR(text string, in domain.ApplicationInput) (app.CardFill, error) {
+	return call(s.base, func(app.Actor) (app.CardFill, error) { return s.app.FillFromCCCD(in, text) })
 }
 
-// DecodeCCCDImage takes the image file as base64 (the window cannot pass bytes).
-func (s *ApplicationService) DecodeCCCDImage(b64 string) (app.CCCDCard, error) {
-	return call(s.base, func(app.Actor) (app.CCCDCard, error) {
+// DecodeCCCDImage reads the card in a photo or scan into the form in; the image file comes as
+// base64 (the window cannot pass bytes).
+func (s *ApplicationService) DecodeCCCDImage(b64 string, in domain.ApplicationInput) (app.CardFill, error) {
+	return call(s.base, func(app.Actor) (app.CardFill, error) {
 		data, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
-			return app.CCCDCard{}, &app.Error{Code: app.CodeValidation, VI: "Tệp ảnh gửi lên bị hỏng", EN: "The uploaded image is corrupt",
+			return app.CardFill{}, &app.Error{Code: app.CodeValidation, VI: "Tệp ảnh gửi lên bị hỏng", EN: "The uploaded image is corrupt",
 				Fields: []domain.FieldError{{Field: "cccd_image", Code: "bad_image", VI: "Tệp ảnh gửi lên bị hỏng", EN: "The uploaded image is corrupt"}}}
 		}
-		return s.app.DecodeCCCDImage(s.ctx, data)
+		return s.app.FillFromCCCDImage(s.ctx, in, data)
 	})
 }
 
