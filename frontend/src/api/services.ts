@@ -4,7 +4,7 @@ import type {
   ApplicationInput,
   ApplicationPage,
   AuthStatus,
-  CCCDCard,
+  CardFill,
   ListFilter,
   Meta,
   EnrollInput,
@@ -68,8 +68,11 @@ export const ApplicationService = {
   List: (filter: ListFilter) => call<ApplicationPage>('ApplicationService', 'List', filter),
   Approve: (id: string) => call<Application>('ApplicationService', 'Approve', id),
   Reject: (id: string, reason: string) => call<Application>('ApplicationService', 'Reject', id, reason),
-  ParseCCCDQR: (text: string) => call<CCCDCard>('ApplicationService', 'ParseCCCDQR', text),
-  DecodeCCCDImage: (base64: string) => call<CCCDCard>('ApplicationService', 'DecodeCCCDImage', base64),
+  /** Reads a card's QR text into the form: the form back, with what the card fills. */
+  ParseCCCDQR: (text: string, form: ApplicationInput) => call<CardFill>('ApplicationService', 'ParseCCCDQR', text, form),
+  /** Reads the card in a photo or scan (base64) into the form. */
+  DecodeCCCDImage: (base64: string, form: ApplicationInput) =>
+    call<CardFill>('ApplicationService', 'DecodeCCCDImage', base64, form),
 }
 
 export const SettingsService = {

@@ -14,6 +14,26 @@ export interface UserInfo {
   role: Role
 }
 
+/** What a role may do (Go `auth.Permission`); the window offers only what is listed. */
+export type Permission =
+  | 'application.enter'
+  | 'application.view'
+  | 'application.decide'
+  | 'rules.manage'
+  | 'users.manage'
+  | 'settings.manage'
+
+/** The signed-in user with what they may do (Go `app.SessionUser`). */
+export interface SessionUser extends UserInfo {
+  permissions: Permission[]
+}
+
+/** What the user may do with an application now (Go `domain.Action`, from `auth.ApplicationActions`). */
+export type ApplicationAction = 'submit' | 'approve' | 'reject' | 'issue'
+
+/** What the user may do with a permit now (Go `domain.Action`, from `auth.PermitActions`). */
+export type PermitAction = 'preview' | 'print' | 'mark_hand_signed' | 'sign' | 'hand_over' | 'revoke'
+
 export interface OfficeInfo {
   name: string
   unit_code: string
@@ -27,7 +47,7 @@ export interface OfficeInfo {
 export interface AuthStatus {
   initialized: boolean
   office: OfficeInfo | null
-  user: UserInfo | null
+  user: SessionUser | null
   locked: boolean
   idle_lock_minutes: number
   /** Account changes the signed-in approver has not acknowledged yet (oldest first). */
@@ -116,6 +136,8 @@ export interface Application extends ApplicationInput {
   decided_at: string | null
   created_at: string
   updated_at: string
+  /** What the user asking may do with it now; null where no user asked (inside a permit). */
+  actions: ApplicationAction[] | null
 }
 
 export interface ListFilter {
@@ -145,6 +167,12 @@ export interface CCCDCard {
   issue_date: string
   residence_commune_code: string
   residence_street: string
+}
+
+/** A form after an ID card was read into it (Go `app.CardFill`): the backend decides which fields the card fills. */
+export interface CardFill {
+  input: ApplicationInput
+  card: CCCDCard
 }
 
 export interface Settings {
@@ -240,6 +268,8 @@ export interface Permit {
   /** The validity window is over (derived by the backend). */
   expired: boolean
   application: Application
+  /** What the user asking may do with it now (null only from gddctl's `permit show`). */
+  actions: PermitAction[] | null
 }
 
 export type PrinterState = 'idle' | 'printing' | 'paused' | 'offline' | 'unknown'

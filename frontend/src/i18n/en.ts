@@ -196,6 +196,7 @@ const en: Messages = {
     approved: 'Approved the application of {name}',
     rejected: 'Rejected the application of {name}',
     empty: 'No applications awaiting approval',
+    notYours: 'You entered this one: another leader decides (four-eyes rule)',
   },
   rules: {
     title: 'Local rules',

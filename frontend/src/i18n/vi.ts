@@ -196,6 +196,7 @@ const vi = {
     approved: 'Đã duyệt hồ sơ của {name}',
     rejected: 'Đã từ chối hồ sơ của {name}',
     empty: 'Không có hồ sơ chờ duyệt',
+    notYours: 'Bạn nhập hồ sơ này: lãnh đạo khác duyệt (nguyên tắc bốn mắt)',
   },
   rules: {
     title: 'Quy định địa phương',

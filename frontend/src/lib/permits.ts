@@ -1,4 +1,4 @@
-import type { Permit, PermitStatus, Role } from '@/api'
+import type { PermitStatus } from '@/api'
 
 export const PERMIT_STATUSES: PermitStatus[] = ['signed', 'awaiting_hand_signature', 'hand_signed', 'issued', 'revoked']
 
@@ -21,35 +21,9 @@ export function permitTagType(status: PermitStatus | string): TagType {
   }
 }
 
-export interface PermitActions {
-  preview: boolean
-  print: boolean
-  markHandSigned: boolean
-  handOver: boolean
-  revoke: boolean
-}
-
-const STAFF: Role[] = ['clerk', 'approver', 'office_admin']
-
-/**
- * What the user may do with a permit now, following the backend's rules (roles and the
- * permit state machine); the backend still decides and its refusal is shown.
- */
-export function permitActions(p: Pick<Permit, 'status'>, role: Role | null): PermitActions {
-  const staff = role !== null && STAFF.includes(role)
-  const live = p.status !== 'revoked'
-  return {
-    preview: staff,
-    print: staff && live,
-    markHandSigned: staff && p.status === 'awaiting_hand_signature',
-    handOver: staff && (p.status === 'signed' || p.status === 'hand_signed'),
-    revoke: role === 'approver' && live,
-  }
-}
-
-/** Who may issue a permit for an approved application. */
-export function canIssue(role: Role | null): boolean {
-  return role !== null && STAFF.includes(role)
+/** Whether the backend listed action among what the user may do now (no list: nothing). */
+export function allows<A extends string>(actions: readonly A[] | null | undefined, action: A): boolean {
+  return actions?.includes(action) ?? false
 }
 
 /** A permit number: `<unit code>/<year>/<6-digit sequence>`. */

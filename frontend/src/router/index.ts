@@ -1,15 +1,18 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import type { Role } from '@/api'
+import type { Permission } from '@/api'
 import { useSessionStore } from '@/stores/session'
+import { homeFor, screenPermission } from '@/lib/screens'
 
 declare module 'vue-router' {
   interface RouteMeta {
-    /** Roles that may open the page; absent = any logged-in user. */
-    roles?: Role[]
+    /** The permission (from the backend's list) the page needs; absent = any logged-in user. */
+    permission?: Permission | null
     /** Reachable without a logged-in user. */
     public?: boolean
   }
 }
+
+const ApplicationsView = () => import('@/views/ApplicationsView.vue')
 
 const routes: RouteRecordRaw[] = [
   { path: '/setup', name: 'setup', component: () => import('@/views/SetupView.vue'), meta: { public: true } },
@@ -18,56 +21,55 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/views/AppShell.vue'),
     children: [
-      { path: '', name: 'home', redirect: () => homeFor(useSessionStore().role) },
+      { path: '', name: 'home', redirect: () => homeFor(useSessionStore().permissions) },
       {
         path: 'intake',
         name: 'intake',
         component: () => import('@/views/IntakeView.vue'),
-        meta: { roles: ['clerk', 'office_admin'] },
+        meta: { permission: screenPermission('intake') },
       },
-      { path: 'applications', name: 'applications', component: () => import('@/views/ApplicationsView.vue') },
+      {
+        path: 'applications',
+        name: 'applications',
+        component: ApplicationsView,
+        meta: { permission: screenPermission('applications') },
+      },
       {
         path: 'queue',
         name: 'queue',
-        component: () => import('@/views/QueueView.vue'),
-        meta: { roles: ['approver', 'office_admin'] },
+        component: ApplicationsView,
+        props: { queue: true },
+        meta: { permission: screenPermission('queue') },
       },
       {
         path: 'sign',
         name: 'sign',
         component: () => import('@/views/SignView.vue'),
-        meta: { roles: ['approver'] },
+        meta: { permission: screenPermission('sign') },
       },
       { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
         path: 'rules',
         name: 'rules',
         component: () => import('@/views/RulesView.vue'),
-        meta: { roles: ['office_admin'] },
+        meta: { permission: screenPermission('rules') },
       },
       {
         path: 'users',
         name: 'users',
         component: () => import('@/views/UsersView.vue'),
-        meta: { roles: ['office_admin'] },
+        meta: { permission: screenPermission('users') },
       },
       {
         path: 'settings',
         name: 'settings',
         component: () => import('@/views/SettingsView.vue'),
-        meta: { roles: ['office_admin'] },
+        meta: { permission: screenPermission('settings') },
       },
     ],
   },
   { path: '/:pathMatch(.*)*', redirect: '/' },
 ]
-
-/** The first page a role lands on. */
-export function homeFor(role: Role | null): string {
-  if (role === 'approver') return '/queue'
-  if (role === 'clerk' || role === 'office_admin') return '/intake'
-  return '/login'
-}
 
 export const router = createRouter({
   history: createWebHashHistory(),
@@ -85,10 +87,10 @@ router.beforeEach(async (to) => {
     }
   }
   if (!session.initialized) return to.name === 'setup' ? true : { name: 'setup' }
-  if (to.name === 'setup') return session.user ? homeFor(session.role) : { name: 'login' }
+  if (to.name === 'setup') return session.user ? homeFor(session.permissions) : { name: 'login' }
   if (!session.user) return to.meta.public ? true : { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
-  if (to.name === 'login') return homeFor(session.role)
-  const roles = to.matched.flatMap((r) => r.meta.roles ?? [])
-  if (roles.length > 0 && !session.hasRole(...roles)) return homeFor(session.role)
+  if (to.name === 'login') return homeFor(session.permissions)
+  const needs = to.matched.map((r) => r.meta.permission).filter((p): p is Permission => !!p)
+  if (!needs.every((p) => session.can(p))) return homeFor(session.permissions)
   return true
 })

@@ -7,6 +7,7 @@ import {
   onApiError,
   type AuthStatus,
   type Meta,
+  type Permission,
   type Role,
   type Rules,
   type SetupInput,
@@ -29,8 +30,11 @@ export const useSessionStore = defineStore('session', () => {
   const accountNotices = computed(() => status.value?.account_notices ?? [])
   const clockBehindLists = computed(() => status.value?.clock_behind_lists ?? null)
 
-  function hasRole(...roles: Role[]): boolean {
-    return role.value !== null && roles.includes(role.value)
+  /** What the backend says this user may do; null when nobody is signed in. */
+  const permissions = computed<Permission[] | null>(() => (user.value ? (user.value.permissions ?? []) : null))
+
+  function can(p: Permission): boolean {
+    return permissions.value?.includes(p) ?? false
   }
 
   async function refresh(): Promise<AuthStatus> {
@@ -125,7 +129,8 @@ export const useSessionStore = defineStore('session', () => {
     accountNotices,
     clockBehindLists,
     acknowledgeAccountNotices,
-    hasRole,
+    permissions,
+    can,
     refresh,
     loadReference,
     reloadRules,

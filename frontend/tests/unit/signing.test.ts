@@ -444,7 +444,7 @@ describe('the signing store', () => {
   it('keeps the batch across screens, counts finished batches, and forgets it for another user', async () => {
     setActivePinia(createPinia())
     const session = useSessionStore()
-    const user = (id: string) => ({ id, username: id, full_name: id, role: 'approver' as const })
+    const user = (id: string) => ({ id, username: id, full_name: id, role: 'approver' as const, permissions: [] })
     session.status = { initialized: true, office: null, user: user('u1'), locked: false, idle_lock_minutes: 5 }
 
     let done = 0
