@@ -138,6 +138,29 @@ export function vnDay(n: number): string {
   return d.toISOString().slice(0, 10)
 }
 
+/** A valid application of a walk-in citizen from the demo commune, on foot, for a week. */
+export function walkInApplication(fullName: string): Record<string, string> {
+  const serial = String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0')
+  return {
+    full_name: fullName,
+    birth_date: '1995-03-15',
+    gender: 'male',
+    id_number: `082095${serial}`,
+    phone: '0912345678',
+    residence_commune_code: '28291',
+    residence_street: 'Ấp Tân Hòa',
+    workplace: 'Công ty TNHH Thủy sản Mỹ Tho',
+    purpose_code: 'work',
+    route_from: 'Xã Tân Mỹ Chánh, TP Mỹ Tho',
+    route_to: 'Khu công nghiệp Mỹ Tho',
+    vehicle_type: 'walk',
+    vehicle_plate: '',
+    valid_from: vnDay(0),
+    valid_to: vnDay(6),
+    note: '',
+  }
+}
+
 const GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Đạt', 'Hải', 'Hùng', 'Khoa', 'Long', 'Minh', 'Nam', 'Phúc', 'Quân', 'Sơn', 'Tâm', 'Thắng']
 
 /**
@@ -151,25 +174,7 @@ export async function issueAwaitingPermits(baseURL: string, n: number, surname: 
   try {
     const numbers: string[] = []
     for (let i = 0; i < n; i++) {
-      const serial = String(Math.floor(Math.random() * 1_000_000)).padStart(6, '0')
-      const app = await apiCall<{ id: string }>(clerk, 'ApplicationService/Add', {
-        full_name: `Nguyễn Văn ${GIVEN[i % GIVEN.length]} ${surname}`,
-        birth_date: '1995-03-15',
-        gender: 'male',
-        id_number: `082095${serial}`,
-        phone: '0912345678',
-        residence_commune_code: '28291',
-        residence_street: 'Ấp Tân Hòa',
-        workplace: 'Công ty TNHH Thủy sản Mỹ Tho',
-        purpose_code: 'work',
-        route_from: 'Xã Tân Mỹ Chánh, TP Mỹ Tho',
-        route_to: 'Khu công nghiệp Mỹ Tho',
-        vehicle_type: 'walk',
-        vehicle_plate: '',
-        valid_from: vnDay(0),
-        valid_to: vnDay(6),
-        note: '',
-      })
+      const app = await apiCall<{ id: string }>(clerk, 'ApplicationService/Add', walkInApplication(`Nguyễn Văn ${GIVEN[i % GIVEN.length]} ${surname}`))
       await apiCall(leader, 'ApplicationService/Approve', app.id)
       const p = await apiCall<{ number: string; status: string }>(clerk, 'PermitService/Issue', app.id)
       expect(p.status).toBe('awaiting_hand_signature')

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { CARD_DUNG, apiAs, apiCall, apiResponse, callFromPage, expect, fillRest, login, scanCard, test, vnDay } from './helpers'
+import { CARD_DUNG, apiAs, apiCall, apiResponse, callFromPage, expect, fillRest, login, scanCard, test, walkInApplication } from './helpers'
 
 // What each role sees is what the backend says it may do: the menu from the permissions the
 // session status carries, the buttons from the actions each application and permit carries.
@@ -35,24 +35,7 @@ async function submittedAndIssued(baseURL: string, surname: string): Promise<{ s
   const clerk = await apiAs(baseURL, 'canbo')
   const leader = await apiAs(baseURL, 'lanhdao')
   try {
-    const input = (n: string) => ({
-      full_name: `Lê Thị ${surname} ${n}`,
-      birth_date: '1990-02-01',
-      gender: 'female',
-      id_number: `0821900${String(Math.floor(Math.random() * 100_000)).padStart(5, '0')}`,
-      phone: '0912345678',
-      residence_commune_code: '28291',
-      residence_street: 'Ấp Tân Hòa',
-      workplace: '',
-      purpose_code: 'medical',
-      route_from: 'Xã Tân Mỹ Chánh',
-      route_to: 'Bệnh viện Đa khoa Tiền Giang',
-      vehicle_type: 'walk',
-      vehicle_plate: '',
-      valid_from: vnDay(0),
-      valid_to: vnDay(3),
-      note: '',
-    })
+    const input = (n: string) => walkInApplication(`Lê Thị ${surname} ${n}`)
     const submitted = await apiCall<{ id: string }>(clerk, 'ApplicationService/Add', input('Một'))
     const approved = await apiCall<{ id: string }>(clerk, 'ApplicationService/Add', input('Hai'))
     await apiCall(leader, 'ApplicationService/Approve', approved.id)
