@@ -3,6 +3,7 @@ package units
 import (
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"giaydiduong/backend/domain"
@@ -13,6 +14,9 @@ import (
 type Index struct {
 	byCode map[string][]domain.Unit // versions of a code, oldest first
 	all    []entry                  // every version, by code then start
+	// The folded names are made on the first search, not at start: start-up only needs
+	// lookups by code.
+	foldOnce sync.Once
 }
 
 type entry struct {
@@ -26,12 +30,7 @@ func NewIndex(versions []domain.Unit) *Index {
 	ix := &Index{byCode: make(map[string][]domain.Unit, len(versions))}
 	ix.all = make([]entry, 0, len(versions))
 	for _, v := range versions {
-		folded := fold(v.Name)
-		bare := folded
-		if t := fold(v.Type); t != "" {
-			bare = strings.TrimPrefix(folded, t+" ")
-		}
-		ix.all = append(ix.all, entry{unit: v, folded: folded, bare: bare})
+		ix.all = append(ix.all, entry{unit: v})
 	}
 	sort.SliceStable(ix.all, func(i, j int) bool {
 		a, b := ix.all[i].unit, ix.all[j].unit
@@ -127,6 +126,16 @@ func (ix *Index) Search(query, province, day string, limit int) []domain.Unit {
 	if q == "" {
 		return nil
 	}
+	ix.foldOnce.Do(func() {
+		for i := range ix.all {
+			e := &ix.all[i]
+			e.folded = fold(e.unit.Name)
+			e.bare = e.folded
+			if t := fold(e.unit.Type); t != "" {
+				e.bare = strings.TrimPrefix(e.folded, t+" ")
+			}
+		}
+	})
 	var ranked [3][]domain.Unit
 	for i := range ix.all {
 		e := &ix.all[i]
