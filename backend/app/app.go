@@ -7,12 +7,14 @@
 // session.go; the use cases are grouped by area: applications.go, permits.go (issuing,
 // steps, verifying), printing.go, signing.go and signjobs.go, enroll.go and tokens.go,
 // users.go and accountnotices.go, rules.go and settings.go, trust.go, office.go and demo.go,
+// units.go (administrative units: lookups by date, list import, the office's own unit),
 // maintenance.go.
 package app
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -44,8 +46,8 @@ type App struct {
 	tokensOnce sync.Once
 	jobs       signingJobs
 
-	unitsMu sync.RWMutex
-	units   map[string]domain.Unit
+	unitsMu   sync.RWMutex
+	unitState unitState
 }
 
 // Open opens the office database in dataDir, migrating it if needed.
@@ -55,6 +57,10 @@ func Open(ctx context.Context, dataDir string) (*App, error) {
 		return nil, err
 	}
 	a := &App{st: store.New(db), dir: dataDir, log: slog.Default(), Now: time.Now, Spooler: printing.New()}
+	if err := a.ensureUnits(ctx); err != nil {
+		store.Close(db)
+		return nil, fmt.Errorf("bring units up to date: %w", err)
+	}
 	if err := a.loadUnits(ctx); err != nil {
 		store.Close(db)
 		return nil, err
@@ -115,28 +121,5 @@ func (a *App) require(actor Actor, p auth.Permission) error {
 }
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
-
-func (a *App) loadUnits(ctx context.Context) error {
-	list, err := a.read(ctx).Units()
-	if err != nil {
-		return err
-	}
-	m := make(map[string]domain.Unit, len(list))
-	for _, u := range list {
-		m[u.Code] = u
-	}
-	a.unitsMu.Lock()
-	a.units = m
-	a.unitsMu.Unlock()
-	return nil
-}
-
-// Unit finds a unit by its national code; App is the domain's unit lookup.
-func (a *App) Unit(code string) (domain.Unit, bool) {
-	a.unitsMu.RLock()
-	defer a.unitsMu.RUnlock()
-	u, ok := a.units[code]
-	return u, ok
-}
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -15,9 +15,8 @@ import (
 // Application is an application as the screens and gddctl show it.
 type Application struct {
 	store.Application
-	ResidenceCommuneName string `json:"residence_commune_name"`
-	CreatedByName        string `json:"created_by_name"`
-	DecidedByName        string `json:"decided_by_name"`
+	CreatedByName string `json:"created_by_name"`
+	DecidedByName string `json:"decided_by_name"`
 	// Actions is what the user asking may do with it now (set where a user asks).
 	Actions []domain.Action `json:"actions"`
 }
@@ -59,13 +58,20 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 	if draft {
 		status = domain.StatusDraft
 	}
+	office, err := a.officeOrErr(ctx)
+	if err != nil {
+		return Application{}, err
+	}
 	var rec store.Application
 	err = a.write(ctx, actor.Username, func(c *change) error {
 		rec = store.Application{
-			ID: newID(), Version: 1, OfficeUnitCode: rules.UnitCode, Status: string(status),
+			ID: newID(), Version: 1, OfficeUnitCode: rules.UnitCode, OfficeUnitName: office.UnitName, Status: string(status),
 			RulesVersion: rules.Version, CreatedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
 		}
 		setInput(&rec, clean)
+		// The residence as it is named today, kept with the record: a later change of the
+		// unit list does not rename it.
+		rec.ResidenceCommuneName, rec.ResidencePlace, _ = a.place(clean.ResidenceCommuneCode, "")
 		if err := c.q.InsertApplication(&rec); err != nil {
 			return err
 		}
@@ -95,7 +101,7 @@ func (a *App) checkApplication(ctx context.Context, in domain.ApplicationInput) 
 
 func setInput(rec *store.Application, in domain.ApplicationInput) {
 	rec.FullName, rec.BirthDate, rec.Gender, rec.IDNumber, rec.Phone = in.FullName, in.BirthDate, string(in.Gender), in.IDNumber, in.Phone
-	rec.ResidenceCommuneCode, rec.ResidenceStreet, rec.Workplace = in.ResidenceCommuneCode, in.ResidenceStreet, in.Workplace
+	rec.ResidenceCommuneCode, rec.ResidenceStreet, rec.CardAddress, rec.Workplace = in.ResidenceCommuneCode, in.ResidenceStreet, in.CardAddress, in.Workplace
 	rec.PurposeCode, rec.RouteFrom, rec.RouteTo = in.PurposeCode, in.RouteFrom, in.RouteTo
 	rec.VehicleType, rec.VehiclePlate, rec.ValidFrom, rec.ValidTo, rec.Note = string(in.VehicleType), in.VehiclePlate, in.ValidFrom, in.ValidTo, in.Note
 	rec.SearchText = domain.FoldForSearch(in.FullName) + " " + in.IDNumber
@@ -226,8 +232,7 @@ func (a *App) decorate(ctx context.Context, recs []store.Application) ([]Applica
 	}
 	out := make([]Application, len(recs))
 	for i, r := range recs {
-		u, _ := a.Unit(r.ResidenceCommuneCode)
-		out[i] = Application{Application: r, ResidenceCommuneName: u.Name, CreatedByName: names[r.CreatedBy]}
+		out[i] = Application{Application: r, CreatedByName: names[r.CreatedBy]}
 		if r.DecidedBy != nil {
 			out[i].DecidedByName = names[*r.DecidedBy]
 		}

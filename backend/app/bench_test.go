@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -216,4 +217,25 @@ func BenchmarkSignBatch(b *testing.B) {
 			return err
 		})
 	})
+}
+
+// BenchmarkOpenUnits is what start-up spends on units for an office database: check that
+// it holds the shipped list, read every version from SQLite and index it.
+func BenchmarkOpenUnits(b *testing.B) {
+	f := newFixture(b)
+	var ru0, ru1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+	n := 0
+	for b.Loop() {
+		if err := f.ensureUnits(f.ctx); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.loadUnits(f.ctx); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := (ru1.Utime.Nano() + ru1.Stime.Nano()) - (ru0.Utime.Nano() + ru0.Stime.Nano())
+	b.ReportMetric(float64(cpu)/1e6/float64(n), "cpu-ms/op")
 }

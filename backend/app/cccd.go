@@ -22,14 +22,11 @@ func (a *App) ParseCCCD(text string) (CCCDCard, error) {
 	if err != nil {
 		return CCCDCard{}, err
 	}
-	out := CCCDCard{CCCDCard: card, ResidenceStreet: card.Address}
-	a.unitsMu.RLock()
-	list := make([]domain.Unit, 0, len(a.units))
-	for _, u := range a.units {
-		list = append(list, u)
-	}
-	a.unitsMu.RUnlock()
-	if code, street, ok := domain.MatchCommune(card.Address, list); ok {
+	// The card keeps the address of its issue date, often naming a district that no longer
+	// exists: only a commune of today's list is taken from it, and the address itself is
+	// kept as the card gave it.
+	out := CCCDCard{CCCDCard: card}
+	if code, street, ok := domain.MatchCommune(card.Address, a.unitsNow().ix.List(a.today(), "")); ok {
 		out.ResidenceCommuneCode, out.ResidenceStreet = code, street
 	}
 	return out, nil
@@ -82,14 +79,13 @@ func (a *App) FillFromCCCDImage(ctx context.Context, in domain.ApplicationInput,
 }
 
 // FillFromCard puts what the card says into an application; the card wins, since it is the
-// citizen's own document. An address that names no commune we know goes whole into the
-// street line and leaves the commune as it was, for the clerk to choose.
+// citizen's own document. The card's address is kept as given; the commune of residence is
+// taken from it only when it names one of today's.
 func FillFromCard(in *domain.ApplicationInput, card CCCDCard) {
 	in.FullName, in.BirthDate, in.Gender, in.IDNumber = card.FullName, card.BirthDate, card.Gender, card.IDNumber
+	in.CardAddress = card.Address
 	if card.ResidenceCommuneCode != "" {
 		in.ResidenceCommuneCode, in.ResidenceStreet = card.ResidenceCommuneCode, card.ResidenceStreet
-	} else {
-		in.ResidenceStreet = card.Address
 	}
 }
 

@@ -14,7 +14,11 @@ import (
 	"giaydiduong/backend/scan"
 )
 
-const cardText = "082095001234|123456789|Nguyễn Văn Dũng|15031995|Nam|Ấp Tân Hòa, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang|20042021"
+// A card issued in 2021 names the three-level units of then; cardTodayText names today's.
+const (
+	cardText      = "082095001234|123456789|Nguyễn Văn Dũng|15031995|Nam|Ấp Tân Hòa, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang|20042021"
+	cardTodayText = "082095001234||Nguyễn Văn Dũng|15031995|Nam|Khu phố 1, Phường Mỹ Tho, Tỉnh Đồng Tháp|20082025"
+)
 
 func qrPNG(t *testing.T, text string, size int) []byte {
 	t.Helper()
@@ -49,8 +53,17 @@ func TestCardFromTextAndImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fromText.FullName != "Nguyễn Văn Dũng" || fromText.BirthDate != "1995-03-15" || fromText.ResidenceCommuneCode != DemoUnitCode || fromText.ResidenceStreet != "Ấp Tân Hòa" {
+	// Xã Tân Mỹ Chánh is gone: no commune is taken from the card, and its address is kept.
+	if fromText.FullName != "Nguyễn Văn Dũng" || fromText.BirthDate != "1995-03-15" || fromText.ResidenceCommuneCode != "" ||
+		fromText.Address != "Ấp Tân Hòa, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang" {
 		t.Fatalf("parsed %+v", fromText)
+	}
+	today, err := f.ParseCCCD(cardTodayText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if today.ResidenceCommuneCode != DemoUnitCode || today.ResidenceStreet != "Khu phố 1" {
+		t.Fatalf("a card naming today's commune: %+v", today)
 	}
 	fromImage, err := f.DecodeCCCDImage(f.ctx, qrPNG(t, cardText, 400))
 	if err != nil {
@@ -97,7 +110,13 @@ func TestFillFromCardWins(t *testing.T) {
 	if in.FullName != card.FullName || in.IDNumber != card.IDNumber || in.BirthDate != card.BirthDate || in.Gender != card.Gender {
 		t.Fatalf("card did not win: %+v", in)
 	}
-	if _, err := f.AddApplication(f.ctx, f.clerk, in, false); err != nil {
+	saved, err := f.AddApplication(f.ctx, f.clerk, in, false)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The old address does not block the application: the clerk's commune stands, and the
+	// card's address is kept as the card gave it.
+	if saved.CardAddress != card.Address || saved.ResidenceCommuneCode != f.input().ResidenceCommuneCode {
+		t.Fatalf("saved %+v", saved.Application)
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"giaydiduong/backend/domain"
 )
 
-// Demo office: UBND Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang, with one account per role.
+// Demo office: UBND Phường Mỹ Tho, Tỉnh Đồng Tháp (code 28261, "Phường 1, Thành phố Mỹ Tho,
+// Tiền Giang" before July 2025), with one account per role.
 const (
-	DemoUnitCode = "28291"
+	DemoUnitCode = "28261"
 	DemoPassword = "demo1234"
 )
 
@@ -28,7 +29,7 @@ var DemoUsers = []struct {
 // a newcomer can try every screen at once. It refuses an office that is already set up.
 func (a *App) SeedDemo(ctx context.Context) error {
 	admin, err := a.setup(ctx, SetupInput{
-		OfficeName: "UBND Xã Tân Mỹ Chánh (bản dùng thử)", AgencyKind: domain.AgencyCommuneCommittee, UnitCode: DemoUnitCode,
+		OfficeName: "UBND Phường Mỹ Tho" + demoSuffix, AgencyKind: domain.AgencyCommuneCommittee, UnitCode: DemoUnitCode,
 		AdminUsername: DemoUsers[0].Username, AdminFullName: DemoUsers[0].FullName, AdminPassword: DemoPassword,
 	}, true)
 	if err != nil {
@@ -58,10 +59,10 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	today := a.Now().In(vietnam)
 	day := func(n int) string { return today.AddDate(0, 0, n).Format("2006-01-02") }
 	samples := []domain.ApplicationInput{
-		{FullName: "Phạm Thị Ngọc Ánh", BirthDate: "1988-07-12", Gender: domain.Female, IDNumber: "082188004521", Phone: "0912345678", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Ấp Tân Hòa", Workplace: "Bệnh viện Đa khoa Trung tâm Tiền Giang", PurposeCode: "work", RouteFrom: "Ấp Tân Hòa, Xã Tân Mỹ Chánh", RouteTo: "Bệnh viện Đa khoa Trung tâm Tiền Giang, Phường 5", VehicleType: domain.VehicleMotorbike, VehiclePlate: "63-B1 234.56", ValidFrom: day(0), ValidTo: day(13)},
-		{FullName: "Võ Văn Hùng", BirthDate: "1975-02-03", Gender: domain.Male, IDNumber: "082075001234", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Ấp Mỹ Thạnh", PurposeCode: "essential_goods", RouteFrom: "Ấp Mỹ Thạnh, Xã Tân Mỹ Chánh", RouteTo: "Chợ Mỹ Tho, Phường 1", VehicleType: domain.VehicleBicycle, ValidFrom: day(0), ValidTo: day(2)},
-		{FullName: "Đặng Thị Hồng Nhung", BirthDate: "2001-11-30", Gender: domain.Female, IDNumber: "082301009876", Phone: "0387654321", ResidenceCommuneCode: DemoUnitCode, PurposeCode: "medical", RouteFrom: "Xã Tân Mỹ Chánh", RouteTo: "Trạm Y tế Phường 4", VehicleType: domain.VehicleWalk, ValidFrom: day(0), ValidTo: day(0)},
-		{FullName: "Huỳnh Công Lý", BirthDate: "1969-05-21", Gender: domain.Male, IDNumber: "082069005555", Phone: "0903111222", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Ấp Tân Thuận", Workplace: "Công ty TNHH Thủy sản Mỹ Tho", PurposeCode: "essential_service", RouteFrom: "Ấp Tân Thuận, Xã Tân Mỹ Chánh", RouteTo: "Khu công nghiệp Mỹ Tho", VehicleType: domain.VehicleTruck, VehiclePlate: "63C-123.45", ValidFrom: day(1), ValidTo: day(7)},
+		{FullName: "Phạm Thị Ngọc Ánh", BirthDate: "1988-07-12", Gender: domain.Female, IDNumber: "082188004521", Phone: "0912345678", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Khu phố 1", Workplace: "Bệnh viện Đa khoa Trung tâm Tiền Giang", PurposeCode: "work", RouteFrom: "Khu phố 1, Phường Mỹ Tho", RouteTo: "Bệnh viện Đa khoa Trung tâm Tiền Giang, Phường Đạo Thạnh", VehicleType: domain.VehicleMotorbike, VehiclePlate: "63-B1 234.56", ValidFrom: day(0), ValidTo: day(13)},
+		{FullName: "Võ Văn Hùng", BirthDate: "1975-02-03", Gender: domain.Male, IDNumber: "082075001234", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Khu phố 3", PurposeCode: "essential_goods", RouteFrom: "Khu phố 3, Phường Mỹ Tho", RouteTo: "Chợ Mỹ Tho, Phường Mỹ Tho", VehicleType: domain.VehicleBicycle, ValidFrom: day(0), ValidTo: day(2)},
+		{FullName: "Đặng Thị Hồng Nhung", BirthDate: "2001-11-30", Gender: domain.Female, IDNumber: "082301009876", Phone: "0387654321", ResidenceCommuneCode: DemoUnitCode, PurposeCode: "medical", RouteFrom: "Phường Mỹ Tho", RouteTo: "Trạm Y tế Phường Mỹ Tho", VehicleType: domain.VehicleWalk, ValidFrom: day(0), ValidTo: day(0)},
+		{FullName: "Huỳnh Công Lý", BirthDate: "1969-05-21", Gender: domain.Male, IDNumber: "082069005555", Phone: "0903111222", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Khu phố 5", Workplace: "Công ty TNHH Thủy sản Mỹ Tho", PurposeCode: "essential_service", RouteFrom: "Khu phố 5, Phường Mỹ Tho", RouteTo: "Khu công nghiệp Mỹ Tho", VehicleType: domain.VehicleTruck, VehiclePlate: "63C-123.45", ValidFrom: day(1), ValidTo: day(7)},
 	}
 	clerk, approver := actors[domain.RoleClerk], actors[domain.RoleApprover]
 	for i, in := range samples {

@@ -35,6 +35,10 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 	if err != nil {
 		return Permit{}, err
 	}
+	office, err := a.officeOrErr(ctx)
+	if err != nil {
+		return Permit{}, err
+	}
 	var number string
 	err = a.write(ctx, actor.Username, func(c *change) error {
 		app, err := c.q.ApplicationByID(applicationID)
@@ -52,6 +56,12 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		} else if !isNotFound(err) {
 			return err
 		}
+		// The issuing unit as it stands on the issue date, kept with the permit for reprints.
+		unitName := app.OfficeUnitName
+		if app.OfficeUnitCode == office.UnitCode {
+			unitName = office.UnitName
+		}
+		unitName, unitPlace, _ := a.place(app.OfficeUnitCode, unitName)
 		year := c.at.In(vietnam).Year()
 		// The counter moves in the same transaction as the permit: a rolled-back issuance
 		// gives its number back, so numbers have no gaps.
@@ -75,7 +85,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 			}
 		}
 		p := store.Permit{
-			ID: newID(), Version: 1, Number: number, UnitCode: app.OfficeUnitCode, Year: year, Seq: seq, ApplicationID: app.ID,
+			ID: newID(), Version: 1, Number: number, UnitCode: app.OfficeUnitCode, UnitName: unitName, UnitPlace: unitPlace, Year: year, Seq: seq, ApplicationID: app.ID,
 			Status: string(domain.PermitAwaitingHand), QR: qr, KeyID: permit.KeyID(signer.KeyID()).String(), SignatureKind: "hand",
 			SignerName: signerName, SignerTitle: signerTitle, IssuedAt: c.at, IssuedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
 		}

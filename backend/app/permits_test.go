@@ -32,7 +32,7 @@ func TestIssueVerifyRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Number != "28291/2026/000001" || p.Status != "awaiting_hand_signature" || !strings.HasPrefix(p.QR, "GDD1:") {
+	if p.Number != DemoUnitCode+"/2026/000001" || p.Status != "awaiting_hand_signature" || !strings.HasPrefix(p.QR, "GDD1:") {
 		t.Fatalf("issued %s %s %q", p.Number, p.Status, p.QR)
 	}
 	if p.SignerName != "Lê Văn Đức" || p.SignerTitle != "Phó Chủ tịch" {
@@ -181,7 +181,7 @@ func TestConcurrentIssuanceIsGapless(t *testing.T) {
 	}
 	sort.Strings(numbers)
 	for i, num := range numbers {
-		if want := fmt.Sprintf("28291/2026/%06d", i+1); num != want {
+		if want := fmt.Sprintf(DemoUnitCode+"/2026/%06d", i+1); num != want {
 			t.Fatalf("number %d is %s, want %s (gap or duplicate)", i, num, want)
 		}
 	}

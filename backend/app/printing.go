@@ -135,7 +135,12 @@ func (a *App) renderable(ctx context.Context, p Permit) (render.Permit, error) {
 	if err != nil {
 		return render.Permit{}, err
 	}
-	authority, issuing := a.letterhead(office)
+	// A reprint names the units the permit was issued under, even after they changed.
+	unitName, place := p.UnitName, p.UnitPlace
+	if place == "" {
+		unitName, place, _ = a.place(p.UnitCode, p.UnitName)
+	}
+	authority, issuing := letterhead(office.AgencyKind, office.Name, unitName, place)
 	app := p.Application
 	rules, err := a.rulesVersion(ctx, app.OfficeUnitCode, app.RulesVersion)
 	if err != nil {
@@ -160,49 +165,56 @@ func (a *App) renderable(ctx context.Context, p Permit) (render.Permit, error) {
 	}
 	sig := render.Signature{Kind: p.SignatureKind, SignerName: p.SignerName, SignerTitle: p.SignerTitle, SignedAt: p.IssuedAt}
 	return render.Permit{
-		Number: p.Number, AuthorityName: authority, IssuingUnitName: issuing, PlaceName: shortName(a.unitName(office.UnitCode)),
+		Number: p.Number, AuthorityName: authority, IssuingUnitName: issuing, PlaceName: shortName(unitName),
 		FullName: app.FullName, BirthDate: ddmmyyyy(app.BirthDate), Gender: gender, IDNumber: app.IDNumber, Phone: app.Phone,
-		Residence: a.address(app.ResidenceStreet, app.ResidenceCommuneCode), Workplace: app.Workplace, Purpose: purpose,
+		Residence: a.address(app.Application), Workplace: app.Workplace, Purpose: purpose,
 		RouteFrom: app.RouteFrom, RouteTo: app.RouteTo, Vehicle: vehicle, ValidFrom: ddmmyyyy(app.ValidFrom), ValidTo: ddmmyyyy(app.ValidTo),
 		Note: app.Note, IssuedAt: p.IssuedAt, Signature: sig, QR: p.QR, Reprint: p.PrintCount, Demo: office.Demo,
 	}, nil
 }
 
 // letterhead is the two lines at the top left: the superior body and the issuing office.
-func (a *App) letterhead(o *OfficeInfo) (authority, issuing string) {
-	unit, _ := a.Unit(o.UnitCode)
-	parent, _ := a.Unit(unit.ParentCode)
-	switch o.AgencyKind {
+// place is the unit and its parents as of the document's date. Since July 2025 a commune's
+// committee writes its province above it ("TỈNH ĐỒNG THÁP" / "ỦY BAN NHÂN DÂN PHƯỜNG MỸ THO");
+// documents of the three-level years keep their district form ("UBND THÀNH PHỐ MỸ THO" /
+// "UBND XÃ TÂN MỸ CHÁNH").
+func letterhead(kind domain.AgencyKind, officeName, unitName, place string) (authority, issuing string) {
+	chain := strings.Split(place, ", ")
+	if unitName == "" {
+		unitName = chain[0]
+	}
+	switch kind {
 	case domain.AgencyCommuneCommittee, domain.AgencyDistrictCommittee:
-		issuing = "UBND " + strings.ToUpper(unit.Name)
-		if parent.Name != "" {
-			authority = "UBND " + strings.ToUpper(parent.Name)
+		switch len(chain) {
+		case 2:
+			return strings.ToUpper(chain[1]), "ỦY BAN NHÂN DÂN " + strings.ToUpper(unitName)
+		case 3:
+			return "UBND " + strings.ToUpper(chain[1]), "UBND " + strings.ToUpper(unitName)
 		}
+		return "", "ỦY BAN NHÂN DÂN " + strings.ToUpper(unitName)
 	default:
-		issuing = strings.ToUpper(strings.TrimSuffix(o.Name, " (bản dùng thử)"))
-		authority = "UBND " + strings.ToUpper(unit.Name)
+		return "UBND " + strings.ToUpper(unitName), strings.ToUpper(strings.TrimSuffix(officeName, demoSuffix))
 	}
-	return authority, issuing
 }
 
-func (a *App) unitName(code string) string {
-	u, _ := a.Unit(code)
-	return u.Name
+// officeLetterhead is the letterhead of a document made today.
+func (a *App) officeLetterhead(o *OfficeInfo) (authority, issuing string) {
+	name, place, _ := a.place(o.UnitCode, o.UnitName)
+	return letterhead(o.AgencyKind, o.Name, name, place)
 }
 
-// address joins a street with the names of its commune, district and province.
-func (a *App) address(street, commune string) string {
+// address joins a street with its commune and the commune's parents as the application
+// stored them on its date.
+func (a *App) address(app store.Application) string {
+	place := app.ResidencePlace
+	if place == "" {
+		_, place, _ = a.place(app.ResidenceCommuneCode, app.ResidenceCommuneName)
+	}
 	parts := []string{}
-	if street != "" {
-		parts = append(parts, street)
-	}
-	for code := commune; code != ""; {
-		u, ok := a.Unit(code)
-		if !ok {
-			break
+	for _, p := range []string{app.ResidenceStreet, place} {
+		if p != "" {
+			parts = append(parts, p)
 		}
-		parts = append(parts, u.Name)
-		code = u.ParentCode
 	}
 	return strings.Join(parts, ", ")
 }
@@ -243,7 +255,7 @@ func (a *App) ApplicationFormPDF(ctx context.Context, paper render.Paper) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	authority, issuing := a.letterhead(office)
+	authority, issuing := a.officeLetterhead(office)
 	h := render.FormHeader{AuthorityName: authority, IssuingUnitName: issuing, Demo: office.Demo}
 	for _, p := range rules.Purposes {
 		h.Purposes = append(h.Purposes, p.VI)

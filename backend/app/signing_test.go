@@ -194,7 +194,7 @@ func TestSignRefusalsChangeNothing(t *testing.T) {
 		{"an office admin cannot sign", f.admin, SignInput{Numbers: numbers, Token: fido}, CodeForbidden},
 		{"nothing chosen", f.approver, SignInput{Token: fido}, CodeValidation},
 		{"listed twice", f.approver, SignInput{Numbers: []string{numbers[0], numbers[0]}, Token: fido}, CodeValidation},
-		{"unknown number", f.approver, SignInput{Numbers: []string{"28291/2026/999999"}, Token: fido}, CodeValidation},
+		{"unknown number", f.approver, SignInput{Numbers: []string{DemoUnitCode + "/2026/999999"}, Token: fido}, CodeValidation},
 		{"already signed by hand", f.approver, SignInput{Numbers: []string{numbers[0], hand}, Token: fido}, CodeValidation},
 		{"no PKCS#11 key enrolled", f.approver, SignInput{Numbers: numbers, Token: TokenRef{Kind: TokenPKCS11, Library: "/nonexistent.so"}}, CodeConflict},
 		{"unknown token kind", f.approver, SignInput{Numbers: numbers, Token: TokenRef{Kind: "usb"}}, CodeValidation},

@@ -13,6 +13,7 @@ import (
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/permit"
 	"giaydiduong/backend/store"
+	"giaydiduong/backend/units"
 )
 
 const keyProvinceRoot = "province_root_pem"
@@ -38,7 +39,11 @@ func (a *App) provinceRoot(ctx context.Context) (crypto.PublicKey, error) {
 	s, err := a.read(ctx).Setting(keyProvinceRoot)
 	if err != nil {
 		if isNotFound(err) {
-			return nil, newError(CodeConflict, "Chưa cài khoá gốc của tỉnh: hãy nhập tệp khoá gốc do Sở TT&TT cấp", "The provincial root key is not installed")
+			dept := units.DefaultDepartment
+			if o, err := a.Office(ctx); err == nil && o != nil {
+				dept = o.Department
+			}
+			return nil, newError(CodeConflict, "Chưa cài khoá gốc của tỉnh: hãy nhập tệp khoá gốc do "+dept+" cấp", "The provincial root key is not installed")
 		}
 		return nil, err
 	}

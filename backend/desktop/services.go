@@ -119,10 +119,24 @@ func (s *AuthService) Setup(in app.SetupInput) (app.Actor, error) {
 	return a, wire(err)
 }
 
-// UnitService lists administrative units.
+// UnitService lists administrative units (today's, unless a day is given) and sets the
+// office's own commune.
 type UnitService struct{ base }
 
 func (s *UnitService) Provinces() ([]domain.Unit, error) { return s.Children("") }
+
+// Search finds today's communes by name, diacritics optional, in every province or one.
+func (s *UnitService) Search(query, provinceCode string) []app.CommuneHit {
+	return s.app.SearchCommunes(query, provinceCode, 50)
+}
+
+// Versions lists what a code meant over time.
+func (s *UnitService) Versions(code string) []domain.Unit { return s.app.UnitVersions(code) }
+
+// SetOfficeUnit sets the office's own commune to one of today's (office admin).
+func (s *UnitService) SetOfficeUnit(code string) (*app.OfficeInfo, error) {
+	return call(s.base, func(a app.Actor) (*app.OfficeInfo, error) { return s.app.ChangeOfficeUnit(s.ctx, a, code) })
+}
 
 func (s *UnitService) Children(parentCode string) ([]domain.Unit, error) {
 	u, err := s.app.Units(parentCode)

@@ -40,13 +40,34 @@ const (
 	LevelCommune  UnitLevel = "commune"
 )
 
-// Unit is an administrative unit with its national (GSO) code.
+// Unit is an administrative unit with its national (GSO) code, as it was over a span of
+// days: a code can be reused later for another unit, so a unit is code, name and dates.
 type Unit struct {
-	Code       string    `json:"code" gorm:"primaryKey"`
+	Code       string    `json:"code"`
 	Name       string    `json:"name"`
 	Level      UnitLevel `json:"level"`
 	ParentCode string    `json:"parent_code"`
 	Type       string    `json:"type"`
+	// ValidFrom is the first day in force (YYYY-MM-DD); "" means since before the lists we
+	// hold. ValidTo is the first day no longer in force; "" means in force.
+	ValidFrom string `json:"valid_from"`
+	ValidTo   string `json:"valid_to"`
+	// Successors are the units this one was merged into, when the province's list says so.
+	Successors []string `json:"successors"`
+}
+
+// UnitRef is a unit as a group of records names it: the code, the name stored with them,
+// the (Vietnam) day of the records, and how many there are.
+type UnitRef struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Day   string `json:"day"`
+	Count int64  `json:"count"`
+}
+
+// InForceOn reports whether the unit was in force on day (YYYY-MM-DD).
+func (u Unit) InForceOn(day string) bool {
+	return (u.ValidFrom == "" || u.ValidFrom <= day) && (u.ValidTo == "" || day < u.ValidTo)
 }
 
 // AgencyKind is the kind of body an office belongs to; the guidance makes each sector and
@@ -197,22 +218,25 @@ func (v VehicleType) Valid() bool {
 
 // ApplicationInput is what a clerk enters for a walk-in citizen. Dates are YYYY-MM-DD.
 type ApplicationInput struct {
-	FullName             string      `json:"full_name"`
-	BirthDate            string      `json:"birth_date"`
-	Gender               Gender      `json:"gender"`
-	IDNumber             string      `json:"id_number"`
-	Phone                string      `json:"phone"`
-	ResidenceCommuneCode string      `json:"residence_commune_code"`
-	ResidenceStreet      string      `json:"residence_street"`
-	Workplace            string      `json:"workplace"`
-	PurposeCode          string      `json:"purpose_code"`
-	RouteFrom            string      `json:"route_from"`
-	RouteTo              string      `json:"route_to"`
-	VehicleType          VehicleType `json:"vehicle_type"`
-	VehiclePlate         string      `json:"vehicle_plate"`
-	ValidFrom            string      `json:"valid_from"`
-	ValidTo              string      `json:"valid_to"`
-	Note                 string      `json:"note"`
+	FullName             string `json:"full_name"`
+	BirthDate            string `json:"birth_date"`
+	Gender               Gender `json:"gender"`
+	IDNumber             string `json:"id_number"`
+	Phone                string `json:"phone"`
+	ResidenceCommuneCode string `json:"residence_commune_code"`
+	ResidenceStreet      string `json:"residence_street"`
+	// CardAddress is the residence as the ID card gave it (often naming an old district);
+	// it is kept, not matched against today's units.
+	CardAddress  string      `json:"card_address"`
+	Workplace    string      `json:"workplace"`
+	PurposeCode  string      `json:"purpose_code"`
+	RouteFrom    string      `json:"route_from"`
+	RouteTo      string      `json:"route_to"`
+	VehicleType  VehicleType `json:"vehicle_type"`
+	VehiclePlate string      `json:"vehicle_plate"`
+	ValidFrom    string      `json:"valid_from"`
+	ValidTo      string      `json:"valid_to"`
+	Note         string      `json:"note"`
 }
 
 // FieldError says which field is wrong and why, in Vietnamese and English.

@@ -8,9 +8,14 @@ import (
 	"unicode/utf8"
 )
 
-// UnitLookup finds an administrative unit by its national code.
+// UnitLookup finds the administrative unit in force today under a national code.
 type UnitLookup interface {
 	Unit(code string) (Unit, bool)
+}
+
+// UnitHistory also knows units no longer in force, so a refusal can say when one ended.
+type UnitHistory interface {
+	LastVersion(code string) (Unit, bool)
 }
 
 // Length limits, in runes, so that a permit still fits its QR code and its printed layout.
@@ -130,6 +135,7 @@ func ValidateApplication(in ApplicationInput, now time.Time, rules Rules, units 
 	out.ResidenceCommuneCode = strings.TrimSpace(in.ResidenceCommuneCode)
 	c.checkCommune(out.ResidenceCommuneCode, units)
 	out.ResidenceStreet = c.text("residence_street", in.ResidenceStreet, "Địa chỉ (số nhà, đường, ấp)", "Street address", false, maxStreetRunes)
+	out.CardAddress = c.text("card_address", in.CardAddress, "Địa chỉ trên thẻ căn cước", "Address on the ID card", false, maxStreetRunes)
 	out.Workplace = c.text("workplace", in.Workplace, "Nơi làm việc", "Workplace", false, maxStreetRunes)
 
 	out.PurposeCode = strings.TrimSpace(in.PurposeCode)
@@ -217,7 +223,18 @@ func (c *appChecker) checkCommune(code string, units UnitLookup) {
 	if units != nil {
 		u, found = units.Unit(code)
 	}
+	var last Unit
+	ended := false
+	if h, ok := units.(UnitHistory); ok && !found {
+		last, ended = h.LastVersion(code)
+		ended = ended && last.ValidTo != ""
+	}
 	switch {
+	case ended:
+		day, _ := time.Parse(isoDateLayout, last.ValidTo)
+		c.add("residence_commune_code", "commune_retired",
+			fmt.Sprintf("%s không còn từ %s; hãy chọn xã/phường hiện nay", last.Name, viDate(day)),
+			fmt.Sprintf("%s no longer exists since %s; choose a current commune or ward", last.Name, last.ValidTo))
 	case !found:
 		c.add("residence_commune_code", "commune_unknown",
 			fmt.Sprintf("Không tìm thấy đơn vị hành chính mã %s.", code),

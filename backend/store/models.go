@@ -9,6 +9,7 @@ type Office struct {
 	Name       string
 	AgencyKind string
 	UnitCode   string
+	UnitName   string // the unit's name when the office chose it
 	Demo       bool
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -56,6 +57,7 @@ type Application struct {
 	ID                   string     `json:"id"`
 	Version              int64      `json:"version"`
 	OfficeUnitCode       string     `json:"office_unit_code"`
+	OfficeUnitName       string     `json:"office_unit_name"`
 	Status               string     `json:"status"`
 	FullName             string     `json:"full_name"`
 	SearchText           string     `json:"-"`
@@ -64,6 +66,9 @@ type Application struct {
 	IDNumber             string     `json:"id_number"`
 	Phone                string     `json:"phone"`
 	ResidenceCommuneCode string     `json:"residence_commune_code"`
+	ResidenceCommuneName string     `json:"residence_commune_name"` // as of the application's date
+	ResidencePlace       string     `json:"residence_place"`        // commune, then its parents, as of that date
+	CardAddress          string     `json:"card_address"`           // the ID card's address, as the card gave it
 	ResidenceStreet      string     `json:"residence_street"`
 	Workplace            string     `json:"workplace"`
 	PurposeCode          string     `json:"purpose_code"`
@@ -141,6 +146,8 @@ type Permit struct {
 	Version       int64      `json:"version"`
 	Number        string     `json:"number"`
 	UnitCode      string     `json:"unit_code"`
+	UnitName      string     `json:"unit_name"`  // the issuing unit as of the issue date
+	UnitPlace     string     `json:"unit_place"` // it and its parents, as of that date
 	Year          int        `json:"year"`
 	Seq           int        `json:"seq"`
 	ApplicationID string     `json:"application_id"`

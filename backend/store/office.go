@@ -2,8 +2,6 @@ package store
 
 import (
 	"fmt"
-
-	"giaydiduong/backend/domain"
 )
 
 // Office reads the office (ErrNotFound before the first-run set-up).
@@ -20,23 +18,6 @@ func (q Q) Office() (Office, error) {
 
 // InsertOffice saves the office.
 func (q Q) InsertOffice(o *Office) error { return q.insert(o, "office") }
-
-// Units reads every administrative unit.
-func (q Q) Units() ([]domain.Unit, error) {
-	var list []domain.Unit
-	if err := q.db.Table("units").Find(&list).Error; err != nil {
-		return nil, fmt.Errorf("load units: %w", err)
-	}
-	return list, nil
-}
-
-// InsertUnits loads units in batches.
-func (q Q) InsertUnits(all []domain.Unit) error {
-	if err := q.db.Table("units").CreateInBatches(all, 200).Error; err != nil {
-		return fmt.Errorf("load units: %w", err)
-	}
-	return nil
-}
 
 // Settings reads every office setting.
 func (q Q) Settings() ([]Setting, error) {

@@ -65,6 +65,12 @@ var seeds = map[int64][]string{
 		`UPDATE users SET decide_after = '2026-01-02 00:00:00+00:00', notices_seen_seq = 1 WHERE id = 'u1'`,
 		`UPDATE signing_keys SET sign_count = 42, attestation_format = 'packed' WHERE key_id = '1112131415161718'`,
 	},
+	7: {
+		`INSERT INTO units VALUES ('01'), ('28261')`,
+		`INSERT INTO unit_versions (code,name,type,level,parent_code,valid_from) VALUES ('28261','Phường Mỹ Tho','Phường','commune','82','2025-07-01')`,
+		`INSERT INTO applications (id,version,office_unit_code,office_unit_name,status,full_name,search_text,birth_date,gender,id_number,residence_commune_code,residence_commune_name,residence_place,purpose_code,route_from,route_to,vehicle_type,valid_from,valid_to,rules_version,created_by,created_at,updated_at)
+		 VALUES ('a7',1,'28291','Xã Tân Mỹ Chánh','submitted','Lê Thị Mai','le thi mai 082095001235','1995-03-15','female','082095001235','28261','Phường Mỹ Tho','Phường Mỹ Tho, Tỉnh Đồng Tháp','work','A','B','walk','2026-12-02','2026-12-03',1,'u1','2026-12-01 00:00:00+00:00','2026-12-01 00:00:00+00:00')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -73,6 +79,7 @@ var checks = map[int64]string{
 	2: `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
 	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
 	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
+	7: `SELECT count(*) FROM applications a JOIN unit_versions v ON v.code = a.residence_commune_code AND v.valid_to = '' WHERE a.id = 'a7' AND a.residence_commune_name = 'Phường Mỹ Tho' AND v.name = 'Phường Mỹ Tho'`,
 	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
 	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
 	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
@@ -94,12 +101,13 @@ func TestMigrationUpgradeKeepsData(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := Migrate(ctx, db, start); err != nil {
-				t.Fatalf("migrate to %d: %v", start, err)
-			}
+			// Each version's rows are written by that version's schema, as its release did.
 			for _, v := range versions {
 				if v > start {
 					break
+				}
+				if err := Migrate(ctx, db, v); err != nil {
+					t.Fatalf("migrate to %d: %v", v, err)
 				}
 				for _, stmt := range seeds[v] {
 					if _, err := db.Exec(stmt); err != nil {
@@ -129,6 +137,54 @@ func TestMigrationUpgradeKeepsData(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnitVersionsMigration upgrades a database of the release before versioned units: its
+// units become the March 2025 version, and every record keeps the unit names of then.
+func TestUnitVersionsMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "office.db")
+	db, err := sql.Open("sqlite3", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int64{1, 2, 3, 4, 5} {
+		if err := Migrate(ctx, db, v); err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range seeds[v] {
+			if _, err := db.Exec(stmt); err != nil {
+				t.Fatalf("seed v%d: %v", v, err)
+			}
+		}
+	}
+	db.Close()
+	gdb, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Close(gdb)
+	var row struct{ Office, App, Residence, Place, Permit, PermitPlace string }
+	err = gdb.Raw(`SELECT o.unit_name AS office, a.office_unit_name AS app, a.residence_commune_name AS residence,
+		a.residence_place AS place, p.unit_name AS permit, p.unit_place AS permit_place
+		FROM offices o, applications a JOIN permits p ON p.application_id = a.id WHERE a.id = 'a1'`).Scan(&row).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := struct{ Office, App, Residence, Place, Permit, PermitPlace string }{"Xã Tân Mỹ Chánh", "Xã Tân Mỹ Chánh", "Xã Tân Mỹ Chánh",
+		"Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tỉnh Tiền Giang", "Xã Tân Mỹ Chánh", "Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tỉnh Tiền Giang"}
+	if row != want {
+		t.Errorf("names after upgrade = %+v, want %+v", row, want)
+	}
+	q := New(gdb).Read(ctx)
+	vs, err := q.UnitVersions()
+	if err != nil || len(vs) != 3 || vs[2].Code != "82" && vs[0].ValidTo != "" {
+		t.Fatalf("versions = %+v, %v", vs, err)
+	}
+	l, err := q.CurrentUnitList()
+	if err != nil || l == nil || l.EffectiveFrom != "2025-03-01" || l.Units != 3 {
+		t.Fatalf("current list = %+v, %v", l, err)
 	}
 }
 
@@ -164,7 +220,7 @@ func TestOpenSettings(t *testing.T) {
 		t.Errorf("database mode %v, want 0600 (office OS account only)", st.Mode().Perm())
 	}
 	// Foreign keys are enforced, not just declared.
-	err = db.Exec(`INSERT INTO offices VALUES ('o1',1,'x','commune_committee','nope',0,?,?)`, time.Now(), time.Now()).Error
+	err = db.Exec(`INSERT INTO offices (id,version,name,agency_kind,unit_code,demo,created_at,updated_at) VALUES ('o1',1,'x','commune_committee','nope',0,?,?)`, time.Now(), time.Now()).Error
 	if err == nil {
 		t.Error("an office with an unknown unit was accepted: foreign keys are off")
 	}

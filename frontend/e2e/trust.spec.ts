@@ -88,7 +88,7 @@ test('the office admin sees the trust list and exports the key enrolment request
   await expectShows(status, st)
   expect(st.entries).toBeGreaterThanOrEqual(2) // the office key and lanhdao's key (global-setup)
   await expect(status.getByTestId(st.stale ? 'trust-stale' : 'trust-fresh')).toBeVisible()
-  await expect(page.getByTestId('trust-card')).toContainText('gửi tệp này cho Sở TT&TT')
+  await expect(page.getByTestId('trust-card')).toContainText('gửi tệp này cho Sở Khoa học và Công nghệ tỉnh Đồng Tháp')
 
   const office = (await callFromPage(page, 'AuthService/Status', [])).body as { office: { unit_code: string } }
   const unitCode = office.office.unit_code

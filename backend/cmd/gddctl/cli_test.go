@@ -162,6 +162,7 @@ type appJSON struct {
 	Phone                string `json:"phone"`
 	ResidenceCommuneCode string `json:"residence_commune_code"`
 	ResidenceStreet      string `json:"residence_street"`
+	CardAddress          string `json:"card_address"`
 	PurposeCode          string `json:"purpose_code"`
 	VehiclePlate         string `json:"vehicle_plate"`
 	ValidFrom            string `json:"valid_from"`
@@ -228,71 +229,58 @@ func TestInitDemo(t *testing.T) {
 
 func TestUnitList(t *testing.T) {
 	dir := demoDir(t)
-	out := runOK(t, nil, "--data", dir, "unit", "list", "--json")
-	var rows []map[string]any
-	if err := json.Unmarshal([]byte(out), &rows); err != nil {
-		t.Fatalf("unit list --json: %v", err)
-	}
-	byLevel := map[string][]map[string]any{}
-	codes := map[string]map[string]any{}
-	for _, r := range rows {
-		for _, k := range []string{"code", "name", "level", "parent"} {
-			if _, ok := r[k]; !ok {
-				t.Fatalf("unit row %v lacks field %q", r, k)
+	list := func(args ...string) []map[string]any {
+		t.Helper()
+		out := runOK(t, nil, append([]string{"--data", dir, "unit", "list", "--json"}, args...)...)
+		var rows []map[string]any
+		if err := json.Unmarshal([]byte(out), &rows); err != nil {
+			t.Fatalf("unit list --json %v: %v", args, err)
+		}
+		for _, r := range rows {
+			if len(r) != 7 {
+				t.Fatalf("unit row %v: want code, name, type, level, parent, valid_from, valid_to", r)
 			}
 		}
-		if len(r) != 4 {
-			t.Errorf("unit row %v has fields beyond code, name, level, parent", r)
-		}
-		code := r["code"].(string)
-		if codes[code] != nil {
-			t.Errorf("unit %s listed twice", code)
-		}
-		codes[code] = r
-		byLevel[r["level"].(string)] = append(byLevel[r["level"].(string)], r)
+		return rows
 	}
-	tienGiang := ""
-	for _, p := range byLevel["province"] {
-		if p["parent"] != "" {
-			t.Errorf("province %v has a parent", p)
-		}
-		if p["name"] == "Tỉnh Tiền Giang" || strings.HasSuffix(p["name"].(string), "Tiền Giang") {
-			tienGiang = p["code"].(string)
-		}
-	}
-	if tienGiang == "" {
-		t.Fatal("Tiền Giang is not among the provinces")
-	}
-	tests := []struct {
-		level      string
-		want       int
-		parentOK   func(parent string) bool
-		parentDesc string
-	}{
-		{"province", 63, func(p string) bool { return p == "" }, "none"},
-		{"district", 11, func(p string) bool { return p == tienGiang }, "Tiền Giang"},
-		{"commune", 164, func(p string) bool { return codes[p] != nil && codes[p]["level"] == "district" }, "a listed district"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.level, func(t *testing.T) {
-			if got := len(byLevel[tc.level]); got != tc.want {
-				t.Errorf("%d units of level %s, want %d", got, tc.level, tc.want)
+	count := func(rows []map[string]any) map[string]int {
+		m := map[string]int{}
+		codes := map[string]bool{}
+		for _, r := range rows {
+			m[r["level"].(string)]++
+			if codes[r["code"].(string)] {
+				t.Errorf("unit %s listed twice", r["code"])
 			}
-			for _, u := range byLevel[tc.level] {
-				if !tc.parentOK(u["parent"].(string)) {
-					t.Errorf("%s %v: parent should be %s", tc.level, u, tc.parentDesc)
-				}
-				if u["name"] == "" {
-					t.Errorf("%s %v has no name", tc.level, u)
-				}
+			codes[r["code"].(string)] = true
+		}
+		return m
+	}
+	// Today: 34 provinces, 3,321 communes, no districts.
+	if got := count(list()); got["province"] != 34 || got["commune"] != 3321 || got["district"] != 0 {
+		t.Errorf("today: %v", got)
+	}
+	// On 20 September 2021: the March 2025 list (63 provinces; Tiền Giang's 11 districts, 164 communes).
+	old := list("--on", "2021-09-20")
+	if got := count(old); got["province"] != 63 || got["district"] != 11 || got["commune"] != 164 {
+		t.Errorf("2021: %v", got)
+	}
+	find := func(rows []map[string]any, code string) map[string]any {
+		for _, r := range rows {
+			if r["code"] == code {
+				return r
 			}
-		})
+		}
+		return nil
 	}
-	if len(rows) != 63+11+164 {
-		t.Errorf("%d units in all, want %d", len(rows), 63+11+164)
+	if r := find(old, "28261"); r == nil || r["name"] != "Phường 1" || r["parent"] != "815" || r["valid_from"] != nil || r["valid_to"] != "2025-07-01" {
+		t.Errorf("28261 in 2021: %v", r)
 	}
-	if d := codes[app.DemoUnitCode]; d == nil || d["level"] != "commune" {
-		t.Errorf("the demo office's commune %s is listed as %v", app.DemoUnitCode, d)
+	dt := list("--province", "82")
+	if r := find(dt, "28261"); len(dt) != 103 || r == nil || r["name"] != "Phường Mỹ Tho" || r["parent"] != "82" || r["valid_from"] != "2025-07-01" || r["valid_to"] != nil {
+		t.Errorf("Đồng Tháp today: %d rows, 28261 %v", len(dt), r)
+	}
+	if find(dt, "28291") != nil {
+		t.Error("28291 is listed today")
 	}
 }
 
@@ -453,7 +441,9 @@ func TestApplicationWorkflow(t *testing.T) {
 func TestApplicationAddFromCCCDQR(t *testing.T) {
 	dir := demoDir(t)
 	t.Setenv("GDD_PASSWORD", app.DemoPassword)
-	// The file names another citizen; the card wins for name, birth date, gender, ID and address.
+	// The file names another citizen; the card wins for name, birth date, gender and ID. Its
+	// address names Xã Tân Mỹ Chánh, gone since 2025: it is kept as the card gave it, and the
+	// file's residence (a commune of today) stands.
 	file := writeJSON(t, appInput())
 	card := "082301009999|312345678|trần  thị mỹ linh|15082001|Nữ|Ấp Mỹ Thạnh, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang|01072021"
 	var got appJSON
@@ -461,7 +451,8 @@ func TestApplicationAddFromCCCDQR(t *testing.T) {
 	want := appJSON{
 		ID: got.ID, Status: "submitted",
 		FullName: "Trần Thị Mỹ Linh", BirthDate: "2001-08-15", Gender: "female", IDNumber: "082301009999",
-		ResidenceCommuneCode: app.DemoUnitCode, ResidenceStreet: "Ấp Mỹ Thạnh",
+		ResidenceCommuneCode: app.DemoUnitCode, ResidenceStreet: "Ấp Tân Hòa",
+		CardAddress: "Ấp Mỹ Thạnh, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tiền Giang",
 		// what the card does not carry still comes from the file
 		Phone: "0912345678", PurposeCode: "work", VehiclePlate: got.VehiclePlate, ValidFrom: vnDay(0), ValidTo: vnDay(6),
 	}
@@ -781,5 +772,50 @@ func TestProcessContract(t *testing.T) {
 	var shown appJSON
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &shown) != nil || shown.Status != "submitted" {
 		t.Errorf("after the refused approval: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func TestUnitImport(t *testing.T) {
+	dir := demoDir(t)
+	t.Setenv("GDD_PASSWORD", app.DemoPassword)
+	write := func(body string) string {
+		t.Helper()
+		p := filepath.Join(t.TempDir(), "units.json")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	today := runOK(t, nil, "--data", dir, "unit", "list", "--json")
+	for _, bad := range []struct{ name, user, body, want string }{
+		{"clerk", "canbo", `{"effective_from":"2027-01-01","provinces":[{"code":"82","name":"Tỉnh Đồng Tháp","communes":[]}]}`, "quyền"},
+		{"malformed", "quantri", `{"effective_from":"2027-01-01","provinces":[`, "bị từ chối"},
+		{"duplicate", "quantri", `{"effective_from":"2027-01-01","provinces":[{"code":"82","name":"Tỉnh Đồng Tháp","communes":[{"code":"28261","name":"A"},{"code":"28261","name":"B"}]}]}`, "28261 appears twice"},
+		{"older", "quantri", `{"effective_from":"2026-01-01","provinces":[{"code":"82","name":"Tỉnh Đồng Tháp","communes":[{"code":"28261","name":"Phường Mỹ Tho"}]}]}`, "không mới hơn"},
+	} {
+		msg := runFail(t, "--data", dir, "--user", bad.user, "unit", "import", write(bad.body), "--json")
+		if !strings.Contains(msg, bad.want) {
+			t.Errorf("%s: %q lacks %q", bad.name, msg, bad.want)
+		}
+	}
+	if after := runOK(t, nil, "--data", dir, "unit", "list", "--json"); after != today {
+		t.Error("a refused unit file changed the units")
+	}
+	var res struct {
+		Closed, Added int
+	}
+	// A newer list: only Tỉnh Đồng Tháp and Phường Mỹ Tho remain.
+	runOK(t, &res, "--data", dir, "--user", "quantri", "unit", "import", write(`{"effective_from":"2027-01-01","provinces":[{"code":"82","name":"Tỉnh Đồng Tháp","type":"Tỉnh","communes":[{"code":"28261","name":"Phường Mỹ Tho","type":"Phường"}]}]}`), "--json")
+	if res.Closed != 34+3321-2 || res.Added != 0 {
+		t.Errorf("import: %+v", res)
+	}
+	var rows []map[string]any
+	runOK(t, &rows, "--data", dir, "unit", "list", "--on", "2027-01-02", "--json")
+	if len(rows) != 2 {
+		t.Errorf("after import: %d units", len(rows))
+	}
+	runOK(t, &rows, "--data", dir, "unit", "list", "--on", "2026-12-01", "--province", "01", "--json")
+	if len(rows) != 127 {
+		t.Errorf("Hà Nội on 2026-12-01 after import: %d units, history lost?", len(rows))
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -43,63 +42,12 @@ func (c *cli) initCmd() *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&demo, "demo", false, "seed the demo office in Tiền Giang (users canbo, lanhdao, quantri; password demo1234)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "seed the demo office, UBND Phường Mỹ Tho, Tỉnh Đồng Tháp (users canbo, lanhdao, quantri; password demo1234)")
 	cmd.Flags().StringVar(&in.OfficeName, "office-name", "", "office name")
 	cmd.Flags().StringVar((*string)(&in.AgencyKind), "agency", string(domain.AgencyCommuneCommittee), "agency kind")
-	cmd.Flags().StringVar(&in.UnitCode, "unit", "", "the office's district or commune code")
+	cmd.Flags().StringVar(&in.UnitCode, "unit", "", "the office's commune code (today's list: gddctl unit list --json)")
 	cmd.Flags().StringVar(&in.AdminUsername, "admin", "", "administrator username (password from GDD_PASSWORD)")
 	cmd.Flags().StringVar(&in.AdminFullName, "admin-name", "", "administrator full name")
-	return cmd
-}
-
-func (c *cli) unitCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "unit", Short: "administrative units"}
-	var parent string
-	var all bool
-	list := &cobra.Command{
-		Use:   "list",
-		Short: "list units (all of them, or the children of --parent)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withApp(cmd, func(ctx context.Context, a *app.App) error {
-				var out []domain.Unit
-				queue := []string{parent}
-				for len(queue) > 0 {
-					kids, err := a.Units(queue[0])
-					if err != nil {
-						return err
-					}
-					queue = queue[1:]
-					for _, u := range kids {
-						out = append(out, u)
-						if all || parent == "" {
-							queue = append(queue, u.Code)
-						}
-					}
-				}
-				type row struct {
-					Code   string           `json:"code"`
-					Name   string           `json:"name"`
-					Level  domain.UnitLevel `json:"level"`
-					Parent string           `json:"parent"`
-				}
-				rows := make([]row, len(out))
-				for i, u := range out {
-					rows[i] = row{u.Code, u.Name, u.Level, u.ParentCode}
-				}
-				return c.print(rows, func(w io.Writer) {
-					tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-					for _, r := range rows {
-						fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Code, r.Name, r.Level, r.Parent)
-					}
-					tw.Flush()
-				})
-			})
-		},
-	}
-	list.Flags().StringVar(&parent, "parent", "", "only the units under this code")
-	list.Flags().BoolVar(&all, "recursive", false, "with --parent, include grandchildren")
-	cmd.AddCommand(list)
 	return cmd
 }
 

@@ -27,6 +27,8 @@ import type {
   Settings,
   SetupInput,
   Unit,
+  CommuneHit,
+  OfficeInfo,
   User,
   UserInfo,
   UserInput,
@@ -48,6 +50,9 @@ export const UnitService = {
   Provinces: () => call<Unit[]>('UnitService', 'Provinces'),
   Children: (parentCode: string) => call<Unit[]>('UnitService', 'Children', parentCode),
   Get: (code: string) => call<Unit>('UnitService', 'Get', code),
+  Search: (query: string, provinceCode: string) => call<CommuneHit[]>('UnitService', 'Search', query, provinceCode),
+  Versions: (code: string) => call<Unit[]>('UnitService', 'Versions', code),
+  SetOfficeUnit: (code: string) => call<OfficeInfo>('UnitService', 'SetOfficeUnit', code),
 }
 
 export const MetaService = {

@@ -38,10 +38,21 @@ export interface OfficeInfo {
   name: string
   unit_code: string
   unit_name: string
-  district_code: string
   province_code: string
+  province_name: string
   agency_kind: string
   demo: boolean
+  /** who runs the system for the province, e.g. "Sở Khoa học và Công nghệ tỉnh Đồng Tháp" */
+  department: string
+  /** set when the office's own unit no longer exists: the office admin chooses today's */
+  unit_ended: UnitEnded | null
+}
+
+export interface UnitEnded {
+  name: string
+  /** YYYY-MM-DD, '' when unknown */
+  since: string
+  suggested: Unit[]
 }
 
 export interface AuthStatus {
@@ -77,6 +88,16 @@ export interface Unit {
   level: UnitLevel
   parent_code: string
   type: string
+  /** first day in force, '' = before the lists held */
+  valid_from: string
+  /** first day no longer in force, '' = in force */
+  valid_to: string
+  successors: string[] | null
+}
+
+/** A commune found by name, with its province. */
+export interface CommuneHit extends Unit {
+  province_name: string
 }
 
 export interface Purpose {
@@ -113,6 +134,8 @@ export interface ApplicationInput {
   phone: string
   residence_commune_code: string
   residence_street: string
+  /** the ID card's address as the card gave it (may name units that no longer exist) */
+  card_address: string
   workplace: string
   purpose_code: string
   route_from: string
@@ -129,7 +152,10 @@ export interface Application extends ApplicationInput {
   version: number
   status: AppStatus
   reject_reason: string
+  /** the commune's name and its place (commune, province) as of the application's date */
   residence_commune_name: string
+  residence_place: string
+  office_unit_name: string
   created_by: string
   created_by_name: string
   decided_by_name: string

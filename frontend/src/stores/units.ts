@@ -1,15 +1,15 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { UnitService, type Unit } from '@/api'
+import { UnitService, type CommuneHit, type Unit } from '@/api'
 
-/** Administrative units, fetched on demand and cached for the session. */
+/** Today's administrative units (province, then commune), fetched on demand and cached. */
 export const useUnitsStore = defineStore('units', () => {
   const provinces = ref<Unit[]>([])
   const children = ref<Record<string, Unit[]>>({})
   const byCode = new Map<string, Unit>()
   const pending = new Map<string, Promise<Unit[]>>()
 
-  function remember(list: Unit[]): Unit[] {
+  function remember<T extends Unit>(list: T[]): T[] {
     for (const u of list) byCode.set(u.code, u)
     return list
   }
@@ -43,16 +43,11 @@ export const useUnitsStore = defineStore('units', () => {
     return u
   }
 
-  /** Province and district codes above a commune. */
-  async function lineage(communeCode: string): Promise<{ province: string; district: string; commune: string }> {
-    const commune = await get(communeCode)
-    const district = commune.parent_code ? await get(commune.parent_code) : null
-    return {
-      province: district?.parent_code ?? '',
-      district: district?.code ?? '',
-      commune: commune.code,
-    }
+  /** Today's communes whose name contains the query, diacritics optional, in every province. */
+  async function search(query: string): Promise<CommuneHit[]> {
+    if (!query.trim()) return []
+    return remember((await UnitService.Search(query, '')) ?? [])
   }
 
-  return { provinces, children, loadProvinces, loadChildren, get, lineage }
+  return { provinces, children, loadProvinces, loadChildren, get, search }
 })
