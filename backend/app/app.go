@@ -24,6 +24,7 @@ import (
 
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
+	"giaydiduong/backend/officekey"
 	"giaydiduong/backend/printing"
 	"giaydiduong/backend/store"
 	"giaydiduong/backend/syncwire"
@@ -48,6 +49,10 @@ type App struct {
 
 	unitsMu   sync.RWMutex
 	unitState unitState
+	// KeyOptions say where the TPM is for the office key (GDD_TPM; tests point it at swtpm).
+	KeyOptions  officekey.Options
+	officeKeyMu sync.Mutex
+	officeKey   officekey.Key
 }
 
 // Open opens the office database in dataDir, migrating it if needed.
@@ -56,7 +61,7 @@ func Open(ctx context.Context, dataDir string) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{st: store.New(db), dir: dataDir, log: slog.Default(), Now: time.Now, Spooler: printing.New()}
+	a := &App{st: store.New(db), dir: dataDir, log: slog.Default(), Now: time.Now, Spooler: printing.New(), KeyOptions: officekey.OptionsFromEnv()}
 	if err := a.ensureUnits(ctx); err != nil {
 		store.Close(db)
 		return nil, fmt.Errorf("bring units up to date: %w", err)
@@ -69,7 +74,12 @@ func Open(ctx context.Context, dataDir string) (*App, error) {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.st.Close() }
+func (a *App) Close() error {
+	if err := a.closeOfficeKey(); err != nil {
+		a.log.Warn("close office key", "err", err)
+	}
+	return a.st.Close()
+}
 
 // read is the named queries outside a transaction.
 func (a *App) read(ctx context.Context) store.Q { return a.st.Read(ctx) }

@@ -8,6 +8,7 @@ import (
 
 	"giaydiduong/backend/audit"
 	"giaydiduong/backend/domain"
+	"giaydiduong/backend/officekey"
 	"giaydiduong/backend/outbox"
 )
 
@@ -21,16 +22,26 @@ type fixture struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
+	return newFixtureIn(t, t.TempDir(), officekey.Options{}, true)
+}
+
+// newFixtureIn opens the office in dir with its office key reached through keys, seeding the
+// demo first when seed is set, and signs in the demo's three users.
+func newFixtureIn(t testing.TB, dir string, keys officekey.Options, seed bool) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	a, err := Open(ctx, t.TempDir())
+	a, err := Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.KeyOptions = keys
 	t.Cleanup(func() { a.Close() })
 	f := &fixture{App: a, ctx: ctx, now: time.Date(2026, 11, 28, 9, 0, 0, 0, vietnam)}
 	a.Now = func() time.Time { return f.now }
-	if err := a.SeedDemo(ctx); err != nil {
-		t.Fatal(err)
+	if seed {
+		if err := a.SeedDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, u := range []struct {
 		name string

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -167,7 +166,7 @@ func (a *App) setup(ctx context.Context, in SetupInput, demo bool) (Actor, error
 	}
 	// The key file is written before the transaction commits; a set-up that fails after it
 	// leaves a key that the next attempt reuses.
-	officeKey, err := loadOrCreateKey(filepath.Join(a.dir, OfficeKeyFile))
+	officeKey, err := a.openOrCreateOfficeKey(ctx)
 	if err != nil {
 		return Actor{}, err
 	}

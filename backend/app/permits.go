@@ -18,7 +18,10 @@ import (
 // has passed, and the application it was issued from.
 type Permit struct {
 	store.Permit
-	Expired     bool        `json:"expired"`
+	Expired bool `json:"expired"`
+	// Signed is whether a leader has signed it (by hand, or with a token). Until then
+	// signer_name is only whom the paper's signature block names.
+	Signed      bool        `json:"signed"`
 	Application Application `json:"application"`
 	// Actions is what the user asking may do with it now (set where a user asks).
 	Actions []domain.Action `json:"actions"`
@@ -31,7 +34,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 	if err := a.require(actor, auth.EnterApplication); err != nil {
 		return Permit{}, err
 	}
-	signer, err := a.officeSigner(ctx)
+	signer, keyRec, err := a.officeSigner(ctx)
 	if err != nil {
 		return Permit{}, err
 	}
@@ -39,6 +42,9 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 	if err != nil {
 		return Permit{}, err
 	}
+	// Without lists (a new office before its first import) there is no trust entry to check
+	// against; the QR is then checked where it is verified.
+	trust, _, _, listErr := a.lists(ctx)
 	var number string
 	err = a.write(ctx, actor.Username, func(c *change) error {
 		app, err := c.q.ApplicationByID(applicationID)
@@ -50,6 +56,11 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		}
 		if app.Status != string(domain.StatusApproved) {
 			return newError(CodeInvalidTransition, "Chỉ cấp giấy cho hồ sơ đã được duyệt", "Only an approved application can be issued a permit")
+		}
+		if keyRec.UnitCode != app.OfficeUnitCode {
+			// The number names the unit; only that unit's key may sign it.
+			return newError(CodeConflict, "Khoá ký của văn phòng được đăng ký cho đơn vị "+keyRec.UnitCode+", không phải đơn vị "+app.OfficeUnitCode+" của hồ sơ",
+				"The office key is enrolled for unit "+keyRec.UnitCode+", not the application's unit "+app.OfficeUnitCode)
 		}
 		if _, err := c.q.PermitNumberOf(app.ID); err == nil {
 			return newError(CodeConflict, "Hồ sơ này đã được cấp giấy đi đường", "This application already has a permit")
@@ -74,10 +85,27 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		if err != nil {
 			return err
 		}
+		payload.KeyID = signer.KeyID()
+		if _, ok := trust.Lookup(payload.KeyID); listErr == nil && !ok {
+			return newError(CodeConflict, "Khoá ký của văn phòng chưa có trong danh sách tin cậy của tỉnh: quản trị gửi yêu cầu đăng ký khoá (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới",
+				"The office key is not in the provincial trust list yet: send the key request to the province and import its new list")
+		}
+		if listErr == nil {
+			maxDays := 0
+			if rules, err := a.rulesVersion(ctx, app.OfficeUnitCode, app.RulesVersion); err == nil {
+				maxDays = rules.MaxDays
+			}
+			if err := permit.CheckIssue(payload, trust, c.at, maxDays); err != nil {
+				return &Error{Code: CodeConflict, VI: "Không cấp được giấy: giấy phải nằm trong thời hạn và đơn vị của khoá ký, và không dài hơn số ngày tối đa theo quy định",
+					EN: "Cannot issue: the permit must lie inside its key's validity and unit, and within the rules' maximum days", cause: err}
+			}
+		}
 		qr, err := permit.Encode(ctx, payload, signer)
 		if err != nil {
 			return fmt.Errorf("sign permit %s: %w", number, err)
 		}
+		// The leader who decided is the one the paper's signature block names; nobody has
+		// signed yet (Permit.Signed is false until the hand signature or the token's).
 		signerName, signerTitle := "", ""
 		if app.DecidedBy != nil {
 			if leader, err := c.q.UserByID(*app.DecidedBy); err == nil {
@@ -121,7 +149,24 @@ func (a *App) GetPermit(ctx context.Context, actor Actor, number string) (Permit
 	return p, nil
 }
 
+// canonicalNumber reads a permit number as a person typed it ("28249/2026/42"), or says why not.
+func canonicalNumber(number string) (string, error) {
+	c, err := permit.CanonicalNumber(number)
+	if err != nil {
+		e := invalid("number", "format", "Số giấy đi đường không hợp lệ: cần dạng <mã đơn vị>/<năm>/<số thứ tự>, ví dụ 28249/2026/000042",
+			"Not a permit number: want <unit code>/<year>/<sequence>, e.g. 28249/2026/000042")
+		e.cause = err
+		return "", e
+	}
+	return c, nil
+}
+
+// permit finds a permit by its number, in any spelling canonicalNumber reads.
 func (a *App) permit(ctx context.Context, number string) (Permit, error) {
+	number, err := canonicalNumber(number)
+	if err != nil {
+		return Permit{}, err
+	}
 	p, err := a.read(ctx).PermitByNumber(number)
 	if err != nil {
 		if isNotFound(err) {
@@ -162,7 +207,7 @@ func (a *App) permitViews(ctx context.Context, recs []store.Permit) ([]Permit, e
 	today := a.Now().In(vietnam).Format(time.DateOnly)
 	out := make([]Permit, len(recs))
 	for i, p := range recs {
-		out[i] = Permit{Permit: p, Expired: apps[i].ValidTo < today, Application: views[i]}
+		out[i] = Permit{Permit: p, Expired: apps[i].ValidTo < today, Signed: p.SignedAt != nil || p.HandSignedAt != nil, Application: views[i]}
 	}
 	return out, nil
 }
@@ -231,7 +276,11 @@ func (a *App) RevokePermit(ctx context.Context, actor Actor, number, reason stri
 }
 
 func (a *App) permitStep(ctx context.Context, actor Actor, number string, action domain.Action, extra map[string]any) (Permit, error) {
-	err := a.write(ctx, actor.Username, func(c *change) error {
+	number, err := canonicalNumber(number)
+	if err != nil {
+		return Permit{}, err
+	}
+	err = a.write(ctx, actor.Username, func(c *change) error {
 		p, err := c.q.PermitByNumber(number)
 		if err != nil {
 			if isNotFound(err) {
@@ -352,11 +401,15 @@ func VerifyWithBundle(text string, bundle []byte, root crypto.PublicKey, now tim
 	if err != nil {
 		return Verification{}, &Error{Code: CodeValidation, VI: "Tệp danh sách tin cậy không hợp lệ hoặc không do tỉnh ký", EN: "The trust bundle is invalid or not signed by the pinned root", cause: err}
 	}
+	// Stateless: an expired list is refused outright, since this verifier cannot know what
+	// was revoked since; a stale one is used with a warning and its age.
+	if err := permit.CheckExpiry(tl, rl, now); err != nil {
+		return Verification{}, &Error{Code: CodeValidation, VI: "Tệp danh sách tin cậy đã hết hạn: không thể xác minh, hãy lấy tệp mới của tỉnh",
+			EN: "The trust bundle has expired: nothing can be verified against it; get a new one from the province", cause: err}
+	}
 	res := permit.Verify(text, now, tl, rl, permit.VerifyOptions{MaxTrustAge: MaxTrustAge})
-	age := now.Sub(tl.IssuedAt)
 	fp, _ := permit.Fingerprint(root)
-	st := TrustStatus{RootFingerprint: fp, TrustIssuedAt: tl.IssuedAt, RevocationIssuedAt: rl.IssuedAt, Entries: len(tl.Entries), Revoked: len(rl.Entries),
-		AgeHours: age.Hours(), Stale: age > MaxTrustAge, MaxAgeHours: int(MaxTrustAge.Hours())}
+	st := trustStatusOf(fp, tl, rl, now)
 	return Verification{Result: res, Trust: &st}, nil
 }
 

@@ -191,7 +191,8 @@ func TestTrustBundleMustComeFromThePinnedRoot(t *testing.T) {
 	f := newFixture(t)
 	other, _ := permit.GenerateSoftwareSigner()
 	now := f.now.UTC().Truncate(time.Second)
-	forged, err := permit.BuildBundle(f.ctx, permit.TrustList{IssuedAt: now}, permit.RevocationList{IssuedAt: now}, other, other.Public())
+	forged, err := permit.BuildBundle(f.ctx, permit.TrustList{Sequence: 99, IssuedAt: now, ExpiresAt: now.AddDate(0, 1, 0)},
+		permit.RevocationList{Sequence: 99, TrustSequence: 99, IssuedAt: now, ExpiresAt: now.AddDate(0, 1, 0)}, other, other.Public())
 	if err != nil {
 		t.Fatal(err)
 	}

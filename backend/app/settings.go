@@ -16,6 +16,8 @@ type Settings struct {
 	DefaultPrinter  string `json:"default_printer"`
 	// PKCS11Library is the certificate token's PKCS#11 library (the CA's DLL or .so).
 	PKCS11Library string `json:"pkcs11_library"`
+	// OfficeKeyProtection says how the office key is held (tpm, dpapi or file); read-only.
+	OfficeKeyProtection string `json:"office_key_protection"`
 }
 
 // DefaultSettings: lock after 5 idle minutes; an approver may not decide what they entered.
@@ -57,6 +59,11 @@ func (a *App) settings(ctx context.Context) (Settings, error) {
 			s.PKCS11Library = r.Value
 		}
 	}
+	prot, err := a.OfficeKeyProtection(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	s.OfficeKeyProtection = prot
 	return s, nil
 }
 

@@ -69,6 +69,8 @@ type batch struct {
 	qr permit.Signer
 	// fido is qr when it is a FIDO key, whose signature counter is kept per credential.
 	fido *token.FIDOSigner
+	// trust is the trust list each re-signed QR is checked against before it is saved.
+	trust *permit.TrustList
 	// pdf signs the permit PDF (PKCS#11 only).
 	pdf     crypto.Signer
 	pdfCert *pkcs11.Certificate
@@ -137,6 +139,10 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 	}
 	seen := map[string]bool{}
 	for _, n := range in.Numbers {
+		n, err := canonicalNumber(n)
+		if err != nil {
+			return nil, err
+		}
 		if seen[n] {
 			return nil, invalid("numbers", "duplicate", "Giấy số "+n+" được chọn hai lần", "Permit "+n+" is listed twice")
 		}
@@ -179,6 +185,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		if err := kid.UnmarshalText([]byte(b.key.KeyID)); err != nil {
 			return nil, fmt.Errorf("enrolled key id: %w", err)
 		}
+		b.trust = tl
 		entry, ok := tl.Lookup(kid)
 		if !ok {
 			return nil, newError(CodeConflict, "Khoá ký của lãnh đạo chưa có trong danh sách tin cậy của tỉnh: quản trị văn phòng gửi yêu cầu đăng ký khoá cho tỉnh (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới trước khi ký",
@@ -309,6 +316,19 @@ func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 		payload, err := permit.PayloadOf(applicationFacts(p.Application.Application), p.Number, at)
 		if err != nil {
 			return err
+		}
+		payload.KeyID = b.qr.KeyID()
+		if b.trust != nil {
+			// The same bounds as the office key's: the leader's key validity, unit and the
+			// rules' maximum window, or every checkpoint rejects the QR.
+			maxDays := 0
+			if rules, err := a.rulesVersion(ctx, p.Application.OfficeUnitCode, p.Application.RulesVersion); err == nil {
+				maxDays = rules.MaxDays
+			}
+			if err := permit.CheckIssue(payload, b.trust, at, maxDays); err != nil {
+				return &Error{Code: CodeConflict, VI: "Không ký được giấy số " + p.Number + ": giấy phải nằm trong thời hạn và đơn vị của khoá ký của lãnh đạo",
+					EN: "Cannot sign permit " + p.Number + ": it must lie inside the leader's key validity and unit", cause: err}
+			}
 		}
 		qr, err = permit.Encode(ctx, payload, b.qr)
 		if errors.Is(err, token.ErrCounterNotIncreasing) {

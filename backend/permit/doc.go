@@ -23,7 +23,8 @@
 //
 // A Signer returns an ES256 signature (r||s) over the COSE Sig_structure bytes it is given.
 //
-//   - SoftwareSigner: a P-256 key in a PKCS#8 file, mode 0600 (the office key, hand-signed path).
+//   - SoftwareSigner: a P-256 key in memory or a 0600 PKCS#8 file (the demo root; the office
+//     key where the PC has no TPM, see backend/officekey, which also signs through the TPM).
 //   - PKCS#11 tokens (VNPT-CA, Viettel-CA and the like): implement Sign by hashing the message
 //     with SHA-256 and calling C_Sign with CKM_ECDSA, which returns r||s. RSA-only tokens cannot
 //     sign GDD1 permits; they still sign the PDF.
@@ -41,18 +42,25 @@
 //
 // # Lists
 //
-// The trust list (key id -> key, officer, unit, validity) and the revocation list (permit
-// number -> reason, time) are each a COSE_Sign1 by the provincial root key, with external AAD
-// "GDD-TL1" and "GDD-RL1" so neither can pass for the other or for a permit. BuildBundle and
+// The trust list (key id -> key, kind, officer, unit, validity, max days; plus revoked key
+// ids) and the revocation list (canonical permit number -> reason, time) are each a
+// COSE_Sign1 by the provincial root key, with external AAD "GDD-TL1" and "GDD-RL1" so neither
+// can pass for the other or for a permit. Each carries a sequence number, strictly increasing
+// from one list to the next, and an expiry; the revocation list names the sequence of the trust
+// list it was published with, and ParseBundle refuses a pair that does not match. BuildBundle and
 // ParseBundle read and write the file verifiers import: JSON with both lists in base64 and
 // the root key's fingerprint. Verifiers pin the root public key; a bundle signed by any other
 // key is refused.
 //
 // # Verification
 //
-// Verify decides, in order: MALFORMED, UNKNOWN_SIGNER, BAD_SIGNATURE (also when the key was
-// not enrolled at the issue time or is enrolled for another unit), REVOKED, NOT_YET_VALID,
-// EXPIRED, VALID. Validity is by whole calendar days in VietnamTime; valid_to is inclusive.
+// Verify decides, in order: MALFORMED, LISTS_EXPIRED (a list past its expiry vouches for
+// nothing), UNKNOWN_SIGNER, BAD_SIGNATURE (also when the permit is not inside its key's
+// enrolment: issue time, first and last day, unit, maximum days), REVOKED (the permit, or its
+// key), NOT_YET_VALID (also an issue time beyond MaxClockSkew in the future), EXPIRED, VALID.
+// CheckIssue applies the same key rules before signing. A permit number is
+// "<unit>/<yyyy>/<nnnnnn>" of the payload's unit (CanonicalNumber), so the compact number form
+// is always used and a free-text number is MALFORMED. Validity is by whole calendar days in VietnamTime; valid_to is inclusive.
 // A changed byte inside the key id gives UNKNOWN_SIGNER, since no key is found to check the
 // signature with; every other single-byte change gives BAD_SIGNATURE or MALFORMED.
 package permit

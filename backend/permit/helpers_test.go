@@ -7,6 +7,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/json"
 	"math/big"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func trustEntryFor(t testing.TB, s *SoftwareSigner, unit string) TrustEntry {
 		t.Fatal(err)
 	}
 	return TrustEntry{
-		KeyID: s.KeyID(), PublicKey: der, Officer: "Trần Văn Bình, Chủ tịch UBND", UnitCode: unit,
+		KeyID: s.KeyID(), PublicKey: der, Kind: KeyKindPKCS11, Officer: "Trần Văn Bình", OfficerTitle: "Chủ tịch UBND", UnitCode: unit,
 		ValidFrom: vnTime(2026, time.January, 1, 0, 0, 0).UTC(), ValidTo: vnTime(2027, time.January, 1, 0, 0, 0).UTC(),
 	}
 }
@@ -70,8 +71,9 @@ func newSigner(t testing.TB) *SoftwareSigner {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{root: newSigner(t), office: newSigner(t), payload: samplePayload()}
-	f.trust = &TrustList{IssuedAt: vnTime(2026, time.March, 8, 7, 0, 0).UTC(), Entries: []TrustEntry{trustEntryFor(t, f.office, "28249")}}
-	f.revoked = &RevocationList{IssuedAt: vnTime(2026, time.March, 8, 7, 0, 0).UTC(), Entries: []RevocationEntry{
+	listsIssued := vnTime(2026, time.March, 8, 7, 0, 0).UTC()
+	f.trust = &TrustList{Sequence: 7, IssuedAt: listsIssued, ExpiresAt: listsIssued.AddDate(0, 0, 30), Entries: []TrustEntry{trustEntryFor(t, f.office, "28249")}}
+	f.revoked = &RevocationList{Sequence: 12, TrustSequence: 7, IssuedAt: listsIssued, ExpiresAt: listsIssued.AddDate(0, 0, 30), Entries: []RevocationEntry{
 		{Number: "28249/2026/000001", Reason: "Cấp nhầm", RevokedAt: vnTime(2026, time.March, 2, 9, 0, 0).UTC()},
 	}}
 	text, err := Encode(context.Background(), f.payload, f.office)
@@ -179,4 +181,57 @@ func (d *digestSigner) Sign(ctx context.Context, message []byte) ([]byte, error)
 	r.FillBytes(sig[:32])
 	s.FillBytes(sig[32:])
 	return sig, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func samplePayloadWithKey(f *fixture) *Payload {
+	p := samplePayload()
+	p.KeyID = f.office.KeyID()
+	return &p
+}
+
+// withTextNumber rewrites a payload's number field as free text, as the format allowed before
+// numbers had one spelling.
+func withTextNumber(t testing.TB, body []byte, number string) []byte {
+	t.Helper()
+	var w wirePayload
+	if err := cborDec.Unmarshal(body, &w); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := cborEnc.Marshal(number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Number = raw
+	out, err := cborEnc.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// spliceBundle puts other's revocation list into bundle.
+func spliceBundle(t testing.TB, bundle, other []byte) []byte {
+	t.Helper()
+	var a, b bundleFile
+	if err := json.Unmarshal(bundle, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(other, &b); err != nil {
+		t.Fatal(err)
+	}
+	a.RevocationList = b.RevocationList
+	out, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -119,10 +119,21 @@ func TestTrustListValidate(t *testing.T) {
 		{"not a P-256 key", func(tl *TrustList) { tl.Entries[0].PublicKey = []byte{0x30, 0x00} }, false},
 		{"empty validity", func(tl *TrustList) { tl.Entries[0].ValidTo = tl.Entries[0].ValidFrom }, false},
 		{"no unit", func(tl *TrustList) { tl.Entries[0].UnitCode = "" }, false},
+		{"no sequence", func(tl *TrustList) { tl.Sequence = 0 }, false},
+		{"no expiry", func(tl *TrustList) { tl.ExpiresAt = time.Time{} }, false},
+		{"expires before issue", func(tl *TrustList) { tl.ExpiresAt = tl.IssuedAt }, false},
+		{"no key kind", func(tl *TrustList) { tl.Entries[0].Kind = "" }, false},
+		{"unknown key kind", func(tl *TrustList) { tl.Entries[0].Kind = "usb" }, false},
+		{"key revoked twice", func(tl *TrustList) {
+			tl.RevokedKeys = []KeyRevocation{{KeyID: a.KeyID(), RevokedAt: tl.IssuedAt}, {KeyID: a.KeyID(), RevokedAt: tl.IssuedAt}}
+		}, false},
+		{"key revoked", func(tl *TrustList) {
+			tl.RevokedKeys = []KeyRevocation{{KeyID: a.KeyID(), Reason: "retired", RevokedAt: tl.IssuedAt}}
+		}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tl := TrustList{IssuedAt: time.Unix(1_773_000_000, 0), Entries: []TrustEntry{trustEntryFor(t, a, "28249"), trustEntryFor(t, b, "28252")}}
+			tl := TrustList{Sequence: 1, IssuedAt: time.Unix(1_773_000_000, 0), ExpiresAt: time.Unix(1_774_000_000, 0), Entries: []TrustEntry{trustEntryFor(t, a, "28249"), trustEntryFor(t, b, "28252")}}
 			tt.change(&tl)
 			if err := tl.Validate(); (err == nil) != tt.ok {
 				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)

@@ -98,7 +98,7 @@ func dateFromDays(n int64) Date { return DateOf(time.Unix(n*86400, 0).UTC()) }
 // Payload is what a permit's QR code carries: the least a checkpoint needs to match the bearer
 // to their ID card and check route, window and issuer.
 type Payload struct {
-	Number       string    `json:"number"`                  // "<unit>/<year>/<6-digit sequence>"
+	Number       string    `json:"number"`                  // "<unit>/<year>/<6-digit sequence>", canonical (CanonicalNumber)
 	FullName     string    `json:"full_name"`               // as on the ID card, NFC
 	BirthYear    int       `json:"birth_year,omitempty"`    // 0 when not given
 	IDLast4      string    `json:"id_last4,omitempty"`      // last 4 digits of the ID number
@@ -191,6 +191,15 @@ func (p *Payload) Validate() error {
 		}
 	}
 	text("number", p.Number, true, maxCodeBytes)
+	if p.Number != "" {
+		// One permit, one spelling: a revocation and a look-up find it only by that spelling,
+		// and the number names the unit whose key alone may sign it.
+		if c, err := CanonicalNumber(p.Number); err != nil || c != p.Number {
+			bad("number %q is not in canonical form <unit>/<yyyy>/<nnnnnn>", p.Number)
+		} else if NumberUnit(c) != p.UnitCode {
+			bad("number %q is not a number of unit %s", p.Number, p.UnitCode)
+		}
+	}
 	text("full name", p.FullName, true, maxTextRunes)
 	text("route from", p.RouteFrom, true, maxTextRunes)
 	text("route to", p.RouteTo, true, maxTextRunes)

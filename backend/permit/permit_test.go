@@ -20,7 +20,7 @@ import (
 func TestEncodeDecodeRoundTrip(t *testing.T) {
 	signer := newSigner(t)
 	minimal := Payload{
-		Number: "X-1", FullName: "A", RouteFrom: "B", RouteTo: "C", UnitCode: "28249",
+		Number: "28249/2026/000001", FullName: "A", RouteFrom: "B", RouteTo: "C", UnitCode: "28249",
 		ValidFrom: Date{2026, time.March, 10}, ValidTo: Date{2026, time.March, 10},
 		IssuedAt: time.Unix(1_773_000_000, 0).UTC(),
 	}
@@ -31,8 +31,6 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		{"sample", func(*Payload) {}},
 		{"minimal, nothing optional", func(p *Payload) { *p = minimal }},
 		{"custom purpose code", func(p *Payload) { p.PurposeCode = "thu_hoach_lua" }},
-		{"number not in the standard form", func(p *Payload) { p.Number = "28249/2026/123" }},
-		{"number of another unit", func(p *Payload) { p.Number = "28252/2026/000123" }},
 		{"unit code with a leading zero", func(p *Payload) { p.UnitCode, p.Number = "00001", "00001/2026/000001" }},
 		{"agency unit code", func(p *Payload) { p.UnitCode, p.Number = "SYT-TG", "SYT-TG/2026/999999" }},
 		{"id ending in zeros", func(p *Payload) { p.IDLast4 = "0000" }},
@@ -229,7 +227,8 @@ func TestSignerKeyValidity(t *testing.T) {
 		want   Status
 	}{
 		{"enrolled from the issue second", func(e *TrustEntry) { e.ValidFrom = samplePayload().IssuedAt }, StatusValid},
-		{"enrolled until the issue second", func(e *TrustEntry) { e.ValidTo = samplePayload().IssuedAt }, StatusValid},
+		{"enrolled until the end of the last valid day", func(e *TrustEntry) { e.ValidTo = vnTime(2026, time.March, 13, 0, 0, 0) }, StatusValid},
+		{"enrolled until the issue second, the window outlives the key", func(e *TrustEntry) { e.ValidTo = samplePayload().IssuedAt }, StatusBadSignature},
 		{"enrolled one second after issue", func(e *TrustEntry) { e.ValidFrom = samplePayload().IssuedAt.Add(time.Second) }, StatusBadSignature},
 		{"enrolment ended before issue", func(e *TrustEntry) { e.ValidTo = samplePayload().IssuedAt.Add(-time.Second) }, StatusBadSignature},
 		{"enrolled for another unit", func(e *TrustEntry) { e.UnitCode = "28252" }, StatusBadSignature},

@@ -204,6 +204,16 @@ func (s *SoftwareSigner) Sign(ctx context.Context, message []byte) ([]byte, erro
 	return sig, nil
 }
 
+// MarshalPKCS8 returns the private key as PKCS#8 DER, for a protection that wraps it
+// (officekey's DPAPI file).
+func (s *SoftwareSigner) MarshalPKCS8() ([]byte, error) {
+	der, err := x509.MarshalPKCS8PrivateKey(s.key)
+	if err != nil {
+		return nil, fmt.Errorf("marshal key %s: %w", KeyID(s.kid), err)
+	}
+	return der, nil
+}
+
 // Save writes the private key to path as a PKCS#8 "PRIVATE KEY" PEM block, readable by the
 // owner only (mode 0600). It refuses to overwrite an existing file: losing the office key
 // would orphan every permit it signed from future re-verification by the office itself.

@@ -11,9 +11,10 @@ type Status string
 // Verdicts, in the order Verify decides them.
 const (
 	StatusMalformed     Status = "MALFORMED"      // not a GDD1 permit text
+	StatusListsExpired  Status = "LISTS_EXPIRED"  // the trust or revocation list has expired: nothing can be vouched for
 	StatusUnknownSigner Status = "UNKNOWN_SIGNER" // key id not in the trust list
 	StatusBadSignature  Status = "BAD_SIGNATURE"  // forged, altered, or signed outside the key's enrolment
-	StatusRevoked       Status = "REVOKED"
+	StatusRevoked       Status = "REVOKED"        // the permit, or the key that signed it
 	StatusNotYetValid   Status = "NOT_YET_VALID"
 	StatusExpired       Status = "EXPIRED"
 	StatusValid         Status = "VALID"
@@ -26,6 +27,10 @@ const (
 	WarnRevocationListMissing = "revocation_list_missing" // no revocation list: revocations unknown
 	WarnCurfew                = "curfew"                  // now is inside the curfew hours
 )
+
+// MaxClockSkew is how far in the future a permit's issue time may lie, against the
+// issuing or verifying clock, before it is refused: PC clocks drift, but not by hours.
+const MaxClockSkew = 10 * time.Minute
 
 // Curfew is a daily interval of local (VietnamTime) hours. Use ParseCurfew; the zero value is
 // no curfew.
@@ -89,6 +94,9 @@ type VerifyOptions struct {
 	MaxTrustAge time.Duration
 	// Curfew, when set, gives a warning when now falls inside it.
 	Curfew Curfew
+	// MaxValidDays, when set, bounds a permit's window (both ends included) by the local
+	// rules, on top of the bound its trust entry carries.
+	MaxValidDays int
 }
 
 // Result is Verify's answer.
@@ -100,8 +108,9 @@ type Result struct {
 	Payload *Payload `json:"permit,omitempty"`
 	// Signer is the trust entry of the permit's key id, when the trust list has it.
 	Signer *TrustEntry `json:"signer,omitempty"`
-	// Revocation is set when Status is REVOKED.
-	Revocation *RevocationEntry `json:"revocation,omitempty"`
+	// Revocation is set when Status is REVOKED; KeyRevocation too when the key was revoked.
+	Revocation    *RevocationEntry `json:"revocation,omitempty"`
+	KeyRevocation *KeyRevocation   `json:"key_revocation,omitempty"`
 	// TrustAge and RevocationAge are how old the lists are at now; verifiers always show them.
 	TrustAge      time.Duration `json:"trust_age"`
 	RevocationAge time.Duration `json:"revocation_age"`
@@ -143,6 +152,9 @@ func Verify(text string, now time.Time, trust *TrustList, revoked *RevocationLis
 		return verdict(StatusMalformed, err.Error())
 	}
 	res.Payload = &p
+	if err := CheckExpiry(trust, revoked, now); err != nil {
+		return verdict(StatusListsExpired, err.Error())
+	}
 
 	entry, ok := trust.Lookup(p.KeyID)
 	if !ok {
@@ -156,20 +168,25 @@ func Verify(text string, now time.Time, trust *TrustList, revoked *RevocationLis
 	if err := m.verify(aadPermit, pub); err != nil {
 		return verdict(StatusBadSignature, err.Error())
 	}
-	// A valid signature is not enough: the key must have been enrolled, for this unit, when
-	// the permit says it was issued. Otherwise a key revoked by expiry, or one office's key,
-	// could sign permits in another's name.
-	if p.IssuedAt.Before(entry.ValidFrom) || p.IssuedAt.After(entry.ValidTo) {
-		return verdict(StatusBadSignature, fmt.Sprintf("key %s was not valid at the issue time %v (valid %v..%v)",
-			entry.KeyID, p.IssuedAt, entry.ValidFrom, entry.ValidTo))
+	// A valid signature is not enough: the key must have been enrolled, for this unit, for the
+	// whole window, when the permit says it was issued. Otherwise an expired key could
+	// back-date permits, a current one sign a permit valid in 2035, or one office's key sign in
+	// another's name.
+	if err := checkAgainstKey(p, entry, opts.MaxValidDays); err != nil {
+		return verdict(StatusBadSignature, err.Error())
 	}
-	if p.UnitCode != entry.UnitCode {
-		return verdict(StatusBadSignature, fmt.Sprintf("key %s is enrolled for unit %s, not %s", entry.KeyID, entry.UnitCode, p.UnitCode))
+	if kr, ok := trust.KeyRevoked(entry.KeyID); ok {
+		// Every permit of a revoked key: its signer could back-date any issue time.
+		res.KeyRevocation = &kr
+		res.Revocation = &RevocationEntry{Number: p.Number, Reason: kr.Reason, RevokedAt: kr.RevokedAt}
+		return verdict(StatusRevoked, fmt.Sprintf("key %s revoked at %v: %s", kr.KeyID, kr.RevokedAt, kr.Reason))
 	}
-
 	if rev, ok := revoked.Lookup(p.Number); ok {
 		res.Revocation = &rev
 		return verdict(StatusRevoked, fmt.Sprintf("revoked at %v: %s", rev.RevokedAt, rev.Reason))
+	}
+	if p.IssuedAt.After(now.Add(MaxClockSkew)) {
+		return verdict(StatusNotYetValid, fmt.Sprintf("issued at %v, after now %v: check this device's clock", p.IssuedAt, now))
 	}
 	if now.Before(p.ValidFrom.Start(VietnamTime)) {
 		return verdict(StatusNotYetValid, fmt.Sprintf("valid from %v", p.ValidFrom))
@@ -179,4 +196,63 @@ func Verify(text string, now time.Time, trust *TrustList, revoked *RevocationLis
 		return verdict(StatusExpired, fmt.Sprintf("valid to %v", p.ValidTo))
 	}
 	return verdict(StatusValid, "")
+}
+
+// checkAgainstKey checks that what p claims lies inside what its key was enrolled for.
+// Key validity is an instant range; a permit is whole VietnamTime days, so its first day may
+// be the key's first day (a key enrolled this morning issues today's permits), and its last
+// day must end by the key's end.
+func checkAgainstKey(p Payload, entry TrustEntry, maxDays int) error {
+	if p.UnitCode != entry.UnitCode || NumberUnit(p.Number) != entry.UnitCode {
+		return fmt.Errorf("key %s is enrolled for unit %s, not %s (number %s)", entry.KeyID, entry.UnitCode, p.UnitCode, p.Number)
+	}
+	if p.IssuedAt.Before(entry.ValidFrom) || p.IssuedAt.After(entry.ValidTo) {
+		return fmt.Errorf("key %s was not valid at the issue time %v (valid %v..%v)", entry.KeyID, p.IssuedAt, entry.ValidFrom, entry.ValidTo)
+	}
+	if p.ValidFrom.days() < DateOf(entry.ValidFrom.In(VietnamTime)).days() {
+		return fmt.Errorf("permit valid from %v, before key %s's validity starts (%v)", p.ValidFrom, entry.KeyID, entry.ValidFrom)
+	}
+	if p.ValidTo.Start(VietnamTime).AddDate(0, 0, 1).After(entry.ValidTo) {
+		return fmt.Errorf("permit valid to %v, after key %s's validity ends (%v)", p.ValidTo, entry.KeyID, entry.ValidTo)
+	}
+	days := int(p.ValidTo.days()-p.ValidFrom.days()) + 1
+	for _, limit := range []int{entry.MaxValidDays, maxDays} {
+		if limit > 0 && days > limit {
+			return fmt.Errorf("permit valid for %d days, more than the %d the rules allow", days, limit)
+		}
+	}
+	return nil
+}
+
+// CheckIssue applies, before signing, every rule Verify will apply to p against the trust
+// entry of its key: unit, key validity, the rules' maximum window (maxDays, 0 for none), an
+// issue time not in the future of now, and the key not revoked. An office that signs only
+// what passes never issues a QR that every checkpoint rejects.
+func CheckIssue(p Payload, trust *TrustList, now time.Time, maxDays int) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	entry, ok := trust.Lookup(p.KeyID)
+	if !ok {
+		return fmt.Errorf("key %s is not in the trust list", p.KeyID)
+	}
+	if kr, ok := trust.KeyRevoked(p.KeyID); ok {
+		return fmt.Errorf("key %s was revoked at %v: %s", kr.KeyID, kr.RevokedAt, kr.Reason)
+	}
+	if p.IssuedAt.After(now.Add(MaxClockSkew)) {
+		return fmt.Errorf("issue time %v is in the future", p.IssuedAt)
+	}
+	return checkAgainstKey(p, entry, maxDays)
+}
+
+// CheckExpiry refuses lists past their expiry at now: a verifier handed old lists must not
+// answer VALID for a permit revoked since.
+func CheckExpiry(trust *TrustList, revoked *RevocationList, now time.Time) error {
+	if trust != nil && !now.Before(trust.ExpiresAt) {
+		return fmt.Errorf("trust list %d expired at %v", trust.Sequence, trust.ExpiresAt)
+	}
+	if revoked != nil && !now.Before(revoked.ExpiresAt) {
+		return fmt.Errorf("revocation list %d expired at %v", revoked.Sequence, revoked.ExpiresAt)
+	}
+	return nil
 }

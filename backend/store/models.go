@@ -115,9 +115,14 @@ type SigningKey struct {
 	ValidTo      *time.Time `json:"valid_to"`
 	// FIDO: the highest signature counter seen (a clone of the key repeats or goes back) and
 	// the attestation format at enrolment ("none" is a software key's usual answer).
-	SignCount         int64     `json:"sign_count"`
-	AttestationFormat string    `json:"attestation_format"`
-	CreatedAt         time.Time `json:"created_at"`
+	SignCount         int64  `json:"sign_count"`
+	AttestationFormat string `json:"attestation_format"`
+	// Protection is how the office key's private half is held: tpm, dpapi or file (office
+	// keys only; a token's key never leaves the token).
+	Protection string `json:"protection,omitempty"`
+	// RetiredAt is set when the office key was replaced (a restored office enrolls a new one).
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
 }
 
 // Blob is a content-addressed file (a signed permit PDF).
@@ -138,6 +143,11 @@ type TrustBundle struct {
 	RevocationIssuedAt time.Time
 	ImportedAt         time.Time
 	ImportedBy         string
+	// The lists' sequence numbers and expiries: an import never goes to a lower sequence.
+	TrustSequence       uint64
+	RevocationSequence  uint64
+	TrustExpiresAt      *time.Time
+	RevocationExpiresAt *time.Time
 }
 
 // Permit is an issued permit as stored.

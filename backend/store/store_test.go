@@ -71,6 +71,11 @@ var seeds = map[int64][]string{
 		`INSERT INTO applications (id,version,office_unit_code,office_unit_name,status,full_name,search_text,birth_date,gender,id_number,residence_commune_code,residence_commune_name,residence_place,purpose_code,route_from,route_to,vehicle_type,valid_from,valid_to,rules_version,created_by,created_at,updated_at)
 		 VALUES ('a7',1,'28291','Xã Tân Mỹ Chánh','submitted','Lê Thị Mai','le thi mai 082095001235','1995-03-15','female','082095001235','28261','Phường Mỹ Tho','Phường Mỹ Tho, Tỉnh Đồng Tháp','work','A','B','walk','2026-12-02','2026-12-03',1,'u1','2026-12-01 00:00:00+00:00','2026-12-01 00:00:00+00:00')`,
 	},
+	8: {
+		`INSERT INTO trust_bundles (root_fingerprint,bundle,trust_issued_at,revocation_issued_at,imported_at,imported_by,trust_sequence,revocation_sequence,trust_expires_at,revocation_expires_at)
+		 VALUES ('fp',X'7b7d','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','quantri',7,12,'2026-02-01 00:00:00+00:00','2026-02-01 00:00:00+00:00')`,
+		`UPDATE signing_keys SET protection = 'tpm' WHERE kind = 'office'`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -83,6 +88,7 @@ var checks = map[int64]string{
 	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
 	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
 	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
+	8: `SELECT count(*) FROM trust_bundles b JOIN signing_keys k ON k.protection = 'tpm' WHERE b.trust_sequence = 7 AND b.revocation_sequence = 12`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

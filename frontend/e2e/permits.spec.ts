@@ -187,6 +187,10 @@ test('the checkpoint screen says VALID for it: pasted, then scanned', async ({ p
   await expect(result.getByTestId('verify-id-last4')).toHaveText(/^…\d{4}$/)
   await expect(result.getByTestId('verify-validity')).toHaveText(/^\d{2}\/\d{2}\/\d{4} – \d{2}\/\d{2}\/\d{4}$/)
   await expect(page.getByTestId('verify-trust-age')).toHaveAttribute('data-stale', 'false')
+  // Issue 9, finding 2: an office-key QR vouches only that the office's system issued it.
+  await expect(result.getByTestId('verify-check-paper')).toHaveText('Kiểm tra chữ ký tay và con dấu đỏ trên giấy')
+  await expect(result.getByTestId('verify-signed-by')).toHaveCount(0)
+  await expect(result.getByTestId('verify-signer')).toHaveAttribute('data-kind', 'office')
   // ready for the next scan
   await expect(page.getByTestId('verify-input')).toHaveValue('')
   await expect(page.getByTestId('verify-input')).toBeFocused()
@@ -303,4 +307,6 @@ test('the intake page previews the blank paper form; the office default printer 
   await login(page, 'quantri')
   await page.getByTestId('menu-settings').click()
   await expect(page.getByTestId('field-default_printer')).toHaveAttribute('data-value', 'GDD-PDF')
+  // Issue 9, finding 1: Settings says how the office key is held (this machine has no TPM).
+  await expect(page.getByTestId('settings-key-protection')).toHaveAttribute('data-protection', 'file')
 })

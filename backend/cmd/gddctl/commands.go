@@ -227,10 +227,33 @@ func (c *cli) settingsCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return c.print(s, func(w io.Writer) { fmt.Fprintf(w, "idle lock %d min, four-eyes %v\n", s.IdleLockMinutes, s.FourEyes) })
+				return c.print(s, func(w io.Writer) {
+					fmt.Fprintf(w, "idle lock %d min, four-eyes %v, office key held by: %s\n", s.IdleLockMinutes, s.FourEyes, s.OfficeKeyProtection)
+				})
 			})
 		},
 	}, set)
+	return cmd
+}
+
+// officeCmd: the office key's life. A restored office (whose TPM or Windows account cannot
+// open the copied key) enrolls a new one.
+func (c *cli) officeCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "office", Short: "the office's own signing key"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "renew-key", Args: cobra.NoArgs, Short: "enroll a new office key and retire the old one (office admin)",
+		Long: "Makes a new office key (in the TPM when there is one; GDD_TPM names it), retires the old one and records both in the audit log. " +
+			"Send the key request (`trust request`) to the province: until its new list arrives, checkpoints do not know the new key.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				k, err := a.RenewOfficeKey(ctx, actor)
+				if err != nil {
+					return err
+				}
+				return c.print(k, func(w io.Writer) { fmt.Fprintf(w, "new office key %s, held by: %s\n", k.KeyID, k.Protection) })
+			})
+		},
+	})
 	return cmd
 }
 

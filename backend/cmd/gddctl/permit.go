@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -174,7 +178,7 @@ func writeOut(path string, data []byte) error {
 }
 
 func (c *cli) verifyCmd() *cobra.Command {
-	var text, imageFile, pdfFile, trustFile, rootFile string
+	var text, imageFile, pdfFile, trustFile, rootFile, stateFile string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "verify a permit offline; exits 0 only for VALID",
@@ -192,7 +196,7 @@ func (c *cli) verifyCmd() *cobra.Command {
 				return fmt.Errorf("give exactly one of --text, --image, --pdf")
 			}
 			ctx := cmd.Context()
-			results, err := c.verify(ctx, text, imageFile, pdfFile, trustFile, rootFile)
+			results, err := c.verify(ctx, text, imageFile, pdfFile, trustFile, rootFile, stateFile)
 			if err != nil {
 				return err
 			}
@@ -207,6 +211,13 @@ func (c *cli) verifyCmd() *cobra.Command {
 						line += fmt.Sprintf("\t%s\t%s\t%s → %s", r.Payload.Number, r.Payload.FullName, r.Payload.ValidFrom, r.Payload.ValidTo)
 					}
 					fmt.Fprintln(w, line)
+					if s := signerLine(r); s != "" {
+						fmt.Fprintln(w, "\t"+s)
+					}
+					if r.Trust != nil {
+						fmt.Fprintf(w, "\tlists %d/%d, %.0f h old, expire %s%s\n", r.Trust.TrustSequence, r.Trust.RevocationSequence, r.Trust.AgeHours,
+							r.Trust.ExpiresAt.Format(time.DateTime), map[bool]string{true: " — STALE: get the province's new lists", false: ""}[r.Trust.Stale])
+					}
 				}
 			}); err != nil {
 				return err
@@ -224,10 +235,11 @@ func (c *cli) verifyCmd() *cobra.Command {
 	cmd.Flags().StringVar(&pdfFile, "pdf", "", "a permit PDF (every page is checked)")
 	cmd.Flags().StringVar(&trustFile, "trust", "", "a trust bundle file (from `trust export`) instead of the data directory's lists")
 	cmd.Flags().StringVar(&rootFile, "root", "", "the provincial root public key (PEM) that must have signed --trust")
+	cmd.Flags().StringVar(&stateFile, "state", "", "with --trust: a file remembering the highest list sequences seen; older lists are refused")
 	return cmd
 }
 
-func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, rootFile string) ([]app.Verification, error) {
+func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, rootFile, stateFile string) ([]app.Verification, error) {
 	if trustFile == "" {
 		var out []app.Verification
 		err := c.withAppCtx(ctx, func(a *app.App) error {
@@ -274,6 +286,15 @@ func (c *cli) verify(ctx context.Context, text, imageFile, pdfFile, trustFile, r
 	}); err != nil {
 		return nil, fmt.Errorf("--trust needs the provincial root that signed it: give --root FILE or a --data directory that has it pinned: %w", err)
 	}
+	if stateFile != "" {
+		root, err := permit.ParsePublicKeyPEM(rootPEM)
+		if err != nil {
+			return nil, fmt.Errorf("read --root: %w", err)
+		}
+		if err := advanceVerifierState(stateFile, bundle, root); err != nil {
+			return nil, err
+		}
+	}
 	in := app.BundleCheck{Text: text, Bundle: bundle, RootPEM: rootPEM, Now: time.Now()}
 	switch {
 	case imageFile != "":
@@ -300,4 +321,74 @@ func (c *cli) withAppCtx(ctx context.Context, fn func(a *app.App) error) error {
 	}
 	defer a.Close()
 	return fn(a)
+}
+
+// signerLine says what the signature vouches for: an office key only that the office's
+// system issued the permit (the paper's handwritten signature and red seal are the leader's
+// act), a token the named leader's signature. Nothing for a verdict that vouches for no one.
+func signerLine(r app.Verification) string {
+	if r.Signer == nil || r.Payload == nil {
+		return ""
+	}
+	switch r.Status {
+	case permit.StatusValid, permit.StatusExpired, permit.StatusNotYetValid, permit.StatusRevoked:
+	default:
+		return ""
+	}
+	if r.Signer.Kind.Personal() {
+		line := "Ký số bởi: " + r.Signer.Officer
+		if r.Signer.OfficerTitle != "" {
+			line += ", " + r.Signer.OfficerTitle
+		}
+		return line
+	}
+	return "Cấp bởi hệ thống của " + r.Signer.Officer + ": Kiểm tra chữ ký tay và con dấu đỏ trên giấy"
+}
+
+// advanceVerifierState refuses a bundle older than the lists this verifier has already
+// accepted (a replayed bundle hiding a revocation), and remembers the new ones.
+func advanceVerifierState(path string, bundle []byte, root crypto.PublicKey) error {
+	tl, rl, err := permit.ParseBundle(bundle, root)
+	if err != nil {
+		return fmt.Errorf("--trust: %w", err)
+	}
+	var st permit.VerifierState
+	if data, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(data, &st); err != nil {
+			return fmt.Errorf("--state %s: %w", path, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--state: %w", err)
+	}
+	next, err := st.Advance(tl, rl)
+	if err != nil {
+		return fmt.Errorf("Danh sách tin cậy cũ hơn danh sách máy này đã dùng: không kiểm tra (%w)", err)
+	}
+	if next == st {
+		return nil
+	}
+	data, err := json.Marshal(next)
+	if err != nil {
+		return err
+	}
+	// Written aside and renamed, so a crash leaves the old state or the new, never half.
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	_, err = f.Write(append(data, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	return nil
 }

@@ -208,7 +208,11 @@ export interface Settings {
   default_printer: string
   /** The certificate token's PKCS#11 library (the CA's driver); '' = not set. */
   pkcs11_library: string
+  /** How the office key is held: 'tpm', 'dpapi' or 'file' (read-only; '' before set-up). */
+  office_key_protection?: OfficeKeyProtection | string
 }
+
+export type OfficeKeyProtection = 'tpm' | 'dpapi' | 'file'
 
 export interface SetupInput {
   office_name: string
@@ -293,6 +297,8 @@ export interface Permit {
   signed_pdf: string
   /** The validity window is over (derived by the backend). */
   expired: boolean
+  /** A leader has signed it (by hand or with a token); until then signer_name is only whom the paper names. */
+  signed: boolean
   application: Application
   /** What the user asking may do with it now (null only from gddctl's `permit show`). */
   actions: PermitAction[] | null
@@ -326,6 +332,7 @@ export type VerifyResult =
   | 'UNKNOWN_SIGNER'
   | 'BAD_SIGNATURE'
   | 'MALFORMED'
+  | 'LISTS_EXPIRED'
 
 export type VerifyWarning = 'trust_list_stale' | 'revocation_list_stale' | 'revocation_list_missing' | 'curfew'
 
@@ -351,7 +358,10 @@ export interface VerifiedPermit {
 export interface SignerEntry {
   key_id: string
   public_key: string
+  kind: KeyKind | string
+  /** The leader's name for a token; the office's name for an office key. */
   officer: string
+  officer_title?: string
   unit_code: string
   valid_from: string
   valid_to: string
@@ -365,6 +375,11 @@ export interface RevocationEntry {
 
 export interface TrustStatus {
   root_fingerprint: string
+  trust_sequence: number
+  revocation_sequence: number
+  /** The earlier of the two lists' expiries; after it nothing verifies. */
+  expires_at: string
+  expired: boolean
   trust_issued_at: string
   revocation_issued_at: string
   imported_at: string
@@ -382,6 +397,8 @@ export interface Verification {
   permit?: VerifiedPermit
   signer?: SignerEntry
   revocation?: RevocationEntry
+  /** Set when the key that signed was revoked (retired). */
+  key_revocation?: { key_id: string; reason: string; revoked_at: string }
   /** nanoseconds */
   trust_age: number
   revocation_age: number

@@ -27,6 +27,7 @@ const VERDICTS: Record<VerifyResult, { tone: VerdictTone; vouched: boolean; deco
   UNKNOWN_SIGNER: { tone: 'danger', vouched: false, decoded: true },
   BAD_SIGNATURE: { tone: 'danger', vouched: false, decoded: true },
   MALFORMED: { tone: 'danger', vouched: false, decoded: false },
+  LISTS_EXPIRED: { tone: 'danger', vouched: false, decoded: true },
 }
 
 export const VERIFY_RESULTS = Object.keys(VERDICTS) as VerifyResult[]
@@ -54,6 +55,23 @@ export const KNOWN_WARNINGS = ['trust_list_stale', 'revocation_list_stale', 'rev
 /** i18n key of a warning code (a generic text for codes this screen does not know). */
 export function warningKey(code: string): string {
   return (KNOWN_WARNINGS as readonly string[]).includes(code) ? `verify.warning.${code}` : 'verify.warning.other'
+}
+
+/**
+ * What the signature vouches for, for the line beside the verdict. An office key says only
+ * that the office's system issued the permit: the paper's handwritten signature and red seal
+ * are the leader's act, so the officer must check them. A token signature is the named
+ * leader's. A verdict that vouches for nothing names no one.
+ */
+export type SignerView = { kind: 'office'; office: string } | { kind: 'token'; name: string; title: string } | null
+
+export function signerView(v: Pick<Verification, 'result' | 'signer'>): SignerView {
+  if (!verdictView(v).vouched || !v.signer) return null
+  if (v.signer.kind === 'fido' || v.signer.kind === 'pkcs11') {
+    return { kind: 'token', name: v.signer.officer, title: v.signer.officer_title ?? '' }
+  }
+  // 'office', and any kind this screen does not know: never read as a person's signature.
+  return { kind: 'office', office: v.signer.officer }
 }
 
 /** "…1234": the last digits of the ID number, for comparing with the card. */

@@ -8,6 +8,7 @@ import {
   pasteVerifiesAtOnce,
   qrTextForVerify,
   redirectsToVerifyBox,
+  signerView,
   verdictView,
   verifyBoxKey,
   warningKey,
@@ -28,6 +29,7 @@ describe('verdictView', () => {
       UNKNOWN_SIGNER: ['danger', false, true, 'KHÔNG RÕ NGƯỜI KÝ — NGHI GIẢ MẠO'],
       BAD_SIGNATURE: ['danger', false, true, 'CHỮ KÝ KHÔNG HỢP LỆ — GIẢ MẠO HOẶC BỊ SỬA'],
       MALFORMED: ['danger', false, false, 'KHÔNG PHẢI MÃ GIẤY ĐI ĐƯỜNG'],
+      LISTS_EXPIRED: ['danger', false, true, 'DANH SÁCH TIN CẬY ĐÃ HẾT HẠN — KHÔNG XÁC MINH ĐƯỢC'],
     } as const
     expect(VERIFY_RESULTS.sort()).toEqual(Object.keys(expected).sort())
     for (const [result, [tone, vouched, decoded, text]] of Object.entries(expected)) {
@@ -152,5 +154,30 @@ describe('paste and stray keys', () => {
     expect(redirectsToVerifyBox({ key: 'x', altKey: true }, false)).toBe(false)
     // AltGr (Ctrl+Alt) produces characters on some layouts
     expect(redirectsToVerifyBox({ key: '@', altKey: true, ctrlKey: true }, false)).toBe(false)
+  })
+})
+
+// Issue 9, finding 2: what the signature vouches for is said beside the verdict.
+describe('signerView (finding 2)', () => {
+  const signer = (kind: string, officer: string, officer_title = '') => ({
+    key_id: '0102030405060708', public_key: '', kind, officer, officer_title, unit_code: '28291', valid_from: '', valid_to: '',
+  })
+  it('an office key is the office system, never a person: check the paper', () => {
+    expect(signerView({ result: 'VALID', signer: signer('office', 'UBND Xã Tân Mỹ Chánh') })).toEqual({ kind: 'office', office: 'UBND Xã Tân Mỹ Chánh' })
+    expect(vi.verify.checkPaper).toBe('Kiểm tra chữ ký tay và con dấu đỏ trên giấy')
+    expect(typeof en.verify.checkPaper).toBe('string')
+  })
+  it('a kind this screen does not know is not read as a leader', () => {
+    expect(signerView({ result: 'VALID', signer: signer('usb', 'Someone') })?.kind).toBe('office')
+  })
+  it('a token signature names the leader and title', () => {
+    expect(signerView({ result: 'EXPIRED', signer: signer('fido', 'Lê Văn Đức', 'Phó Chủ tịch') })).toEqual({ kind: 'token', name: 'Lê Văn Đức', title: 'Phó Chủ tịch' })
+    expect(signerView({ result: 'REVOKED', signer: signer('pkcs11', 'Lê Văn Đức') })?.kind).toBe('token')
+  })
+  it('a verdict that vouches for nothing names no one', () => {
+    for (const result of ['BAD_SIGNATURE', 'UNKNOWN_SIGNER', 'MALFORMED', 'LISTS_EXPIRED']) {
+      expect(signerView({ result, signer: signer('fido', 'Lê Văn Đức') }), result).toBeNull()
+    }
+    expect(signerView({ result: 'VALID' })).toBeNull()
   })
 })
