@@ -43,6 +43,7 @@ type App struct {
 	Tokens     *Tokens
 	tokensOnce sync.Once
 	jobs       signingJobs
+	scanJobs   scanJobs
 
 	unitsMu sync.RWMutex
 	units   map[string]domain.Unit

@@ -40,6 +40,12 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
+        path: 'scans',
+        name: 'scans',
+        component: () => import('@/views/ScanView.vue'),
+        meta: { roles: ['clerk', 'approver', 'office_admin'] },
+      },
+      {
         path: 'rules',
         name: 'rules',
         component: () => import('@/views/RulesView.vue'),
