@@ -61,7 +61,7 @@ func TestScanKill9LosesNoReportedPageAndAttachesNoneTwice(t *testing.T) {
 	if err := copyDir(s.dir, dir); err != nil {
 		t.Fatal(err)
 	}
-	n := min(12, len(s.pages))
+	n := min(8, len(s.pages))
 	file, err := scantest.PDF(s.pages[:n], 200)
 	if err != nil {
 		t.Fatal(err)
