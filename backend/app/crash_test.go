@@ -34,6 +34,9 @@ func TestMain(m *testing.M) {
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
 	}
+	if stack != nil {
+		os.RemoveAll(stack.dir) // the scanned stack's office (scans_test.go)
+	}
 	os.Exit(code)
 }
 
