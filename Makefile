@@ -47,6 +47,8 @@ go-test:
 	gofmt -l backend main.go | tee /dev/stderr | (! read)
 	go vet -tags $(GO_TAGS) ./...
 	$(with-postgres) go test -race -tags $(GO_TAGS) -count=1 ./...
+	# The 100-page scan stacks (PDF, TIFF, 200 dpi): -race above runs them on 8 pages.
+	go test -tags $(GO_TAGS) -count=1 -timeout 20m -run 'TestScan' ./backend/app/
 
 # Only the provincial server's packages, on SQLite and PostgreSQL.
 server-test:

@@ -10,7 +10,9 @@ need_cmd() {
 need_cmd go "install Go 1.26 (https://go.dev/dl) and put it on PATH"
 need_cmd node "install Node.js 20 or newer with npm"
 
-pkgs=(pkg-config gcc libgtk-3-dev libwebkit2gtk-4.1-dev)
+# sane-utils (scanimage) drives scanners for the scan import; sane-airscan adds driverless
+# network scanners (eSCL/WSD). Tests scan from SANE's built-in "test" device.
+pkgs=(pkg-config gcc libgtk-3-dev libwebkit2gtk-4.1-dev sane-utils sane-airscan)
 if [ "$what" = test ]; then
   # Chromium for Playwright, Xvfb + ImageMagick for the desktop smoke test, sqlite3 for
   # inspecting databases in tests, poppler/zbar for checking printed output, mingw for the

@@ -46,6 +46,7 @@ type App struct {
 	Tokens     *Tokens
 	tokensOnce sync.Once
 	jobs       signingJobs
+	scanJobs   scanJobs
 
 	unitsMu   sync.RWMutex
 	unitState unitState

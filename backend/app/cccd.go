@@ -107,7 +107,7 @@ func QRTextsFromPDF(ctx context.Context, pdf []byte) ([]string, error) {
 }
 
 // pdfPages finds the QR code on each page, turning a refused file into a field error.
-func pdfPages(ctx context.Context, pdf []byte) ([]scan.Page, error) {
+func pdfPages(ctx context.Context, pdf []byte) ([]scan.PageQR, error) {
 	pages, err := scan.QRsFromPDF(ctx, pdf)
 	var se *scan.Error
 	if errors.As(err, &se) {

@@ -20,6 +20,9 @@ import (
 const crashChildEnv = "GDD_CRASH_CHILD_DIR"
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(scanCrashChildEnv); dir != "" {
+		os.Exit(scanCrashChild(dir))
+	}
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		if err := crashChild(dir); err != nil {
 			fmt.Fprintln(os.Stderr, "crash child:", err)
@@ -30,6 +33,9 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
+	}
+	if stack != nil {
+		os.RemoveAll(stack.dir) // the scanned stack's office (scans_test.go)
 	}
 	os.Exit(code)
 }

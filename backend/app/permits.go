@@ -295,9 +295,9 @@ func (a *App) permitStep(ctx context.Context, actor Actor, number string, action
 		upd := map[string]any{"status": string(next), "updated_at": c.at}
 		switch action {
 		case domain.PermitActionHandSig:
-			upd["hand_signed_at"] = c.at
+			upd["hand_signed_at"], upd["hand_signed_by"] = c.at, actor.UserID
 		case domain.PermitActionHandOut:
-			upd["handed_over_at"] = c.at
+			upd["handed_over_at"], upd["handed_over_by"] = c.at, actor.UserID
 		case domain.PermitActionRevoke:
 			upd["revoked_at"] = c.at
 		}

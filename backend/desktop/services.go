@@ -26,17 +26,18 @@ type Services struct {
 	Permits      *PermitService
 	Verify       *VerifyService
 	Tokens       *TokenService
+	Scans        *ScanService
 }
 
 // New binds the services of one session.
 func New(ctx context.Context, a *app.App, s *app.Session) *Services {
 	b := base{ctx: ctx, app: a, sess: s}
-	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}, &PermitService{b}, &VerifyService{b}, &TokenService{b}}
+	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}, &PermitService{b}, &VerifyService{b}, &TokenService{b}, &ScanService{b}}
 }
 
 // All lists the services for binding.
 func (s *Services) All() []any {
-	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users, s.Permits, s.Verify, s.Tokens}
+	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users, s.Permits, s.Verify, s.Tokens, s.Scans}
 }
 
 type base struct {
@@ -47,7 +48,7 @@ type base struct {
 
 // SetContext replaces the context (Wails hands one over at start-up).
 func (s *Services) SetContext(ctx context.Context) {
-	for _, b := range []*base{&s.Auth.base, &s.Units.base, &s.Meta.base, &s.Rules.base, &s.Applications.base, &s.Settings.base, &s.Users.base, &s.Permits.base, &s.Verify.base, &s.Tokens.base} {
+	for _, b := range []*base{&s.Auth.base, &s.Units.base, &s.Meta.base, &s.Rules.base, &s.Applications.base, &s.Settings.base, &s.Users.base, &s.Permits.base, &s.Verify.base, &s.Tokens.base, &s.Scans.base} {
 		b.ctx = ctx
 	}
 }

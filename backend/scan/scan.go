@@ -27,13 +27,6 @@ const (
 	MaxPDFPages    = 1000
 )
 
-// Error says, in Vietnamese and English, why a file was refused.
-type Error struct{ VI, EN string }
-
-func (e *Error) Error() string { return e.EN }
-
-func refuse(vi, en string) error { return &Error{VI: vi, EN: en} }
-
 // QRFromImage returns the text of the QR code in a PNG or JPEG image.
 func QRFromImage(data []byte) (string, error) {
 	if len(data) == 0 {
@@ -54,7 +47,17 @@ func QRFromImage(data []byte) (string, error) {
 	if err != nil {
 		return "", refuse("Ảnh bị hỏng, không đọc được", "The image is corrupt")
 	}
-	return qrFrom(img)
+	// One pass over the whole image reads a card's or a clear photo's code; a permit that
+	// pass misses (blurred, small in the frame, a gozxing orientation miss) gets the
+	// crop-first cascade, which reads it far more often.
+	text, err := qrFrom(img)
+	if err == nil {
+		return text, nil
+	}
+	if f, ok := FindQR(context.Background(), Grey(img), 0); ok {
+		return f.Text, nil
+	}
+	return "", err
 }
 
 func qrFrom(img image.Image) (string, error) {
@@ -74,15 +77,15 @@ func qrFrom(img image.Image) (string, error) {
 	return res.GetText(), nil
 }
 
-// Page is the QR text found on one page of a PDF, or why none was.
-type Page struct {
+// PageQR is the QR text found on one page of a PDF, or why none was.
+type PageQR struct {
 	Page int    `json:"page"`
 	Text string `json:"text,omitempty"`
 	Err  error  `json:"-"`
 }
 
 // QRsFromPDF rasterises each page at 150 dpi with poppler's pdftoppm and reads its QR code.
-func QRsFromPDF(ctx context.Context, pdf []byte) ([]Page, error) {
+func QRsFromPDF(ctx context.Context, pdf []byte) ([]PageQR, error) {
 	if len(pdf) > MaxPDFBytes {
 		return nil, refuse(fmt.Sprintf("Tệp PDF quá lớn (%d MB)", len(pdf)>>20), fmt.Sprintf("PDF too large (%d MB)", len(pdf)>>20))
 	}
@@ -104,14 +107,14 @@ func QRsFromPDF(ctx context.Context, pdf []byte) ([]Page, error) {
 	}
 	cmd := exec.CommandContext(ctx, tool, "-r", "150", "-gray", "-png", "-l", fmt.Sprint(MaxPDFPages), in, filepath.Join(dir, "p"))
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, &Error{VI: "Tệp PDF bị hỏng, không đọc được", EN: "The PDF is corrupt: " + string(bytes.TrimSpace(out))}
+		return nil, &Error{Code: CodeCorrupt, VI: "Tệp PDF bị hỏng, không đọc được", EN: "The PDF is corrupt: " + string(bytes.TrimSpace(out))}
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
 	if len(files) == 0 {
 		return nil, refuse("Tệp PDF không có trang nào", "The PDF has no pages")
 	}
 	sort.Strings(files) // pdftoppm zero-pads page numbers, so names sort in page order
-	pages := make([]Page, len(files))
+	pages := make([]PageQR, len(files))
 	for i, f := range files {
 		pages[i].Page = i + 1
 		data, err := os.ReadFile(f)

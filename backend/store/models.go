@@ -171,13 +171,18 @@ type Permit struct {
 	IssuedBy      string     `json:"issued_by"`
 	HandSignedAt  *time.Time `json:"hand_signed_at"`
 	HandedOverAt  *time.Time `json:"handed_over_at"`
-	RevokedAt     *time.Time `json:"revoked_at"`
-	RevokeReason  string     `json:"revoke_reason"`
-	RevokedBy     *string    `json:"revoked_by"`
-	PrintCount    int        `json:"print_count"`
-	SignedAt      *time.Time `json:"signed_at"`
-	SignedBy      *string    `json:"signed_by"`
-	SignedPDF     string     `json:"signed_pdf" gorm:"column:signed_pdf"` // SHA-256 of the token-signed PDF blob
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	// Who marked the paper hand-signed and from which scanned page (nil when marked by hand
+	// without a scan, or before scans existed); who handed it over.
+	HandSignedBy   *string    `json:"hand_signed_by"`
+	HandSignedPage *string    `json:"hand_signed_page"`
+	HandedOverBy   *string    `json:"handed_over_by"`
+	RevokedAt      *time.Time `json:"revoked_at"`
+	RevokeReason   string     `json:"revoke_reason"`
+	RevokedBy      *string    `json:"revoked_by"`
+	PrintCount     int        `json:"print_count"`
+	SignedAt       *time.Time `json:"signed_at"`
+	SignedBy       *string    `json:"signed_by"`
+	SignedPDF      string     `json:"signed_pdf" gorm:"column:signed_pdf"` // SHA-256 of the token-signed PDF blob
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }

@@ -76,19 +76,26 @@ var seeds = map[int64][]string{
 		 VALUES ('fp',X'7b7d','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','quantri',7,12,'2026-02-01 00:00:00+00:00','2026-02-01 00:00:00+00:00')`,
 		`UPDATE signing_keys SET protection = 'tpm' WHERE kind = 'office'`,
 	},
+	10: {
+		`INSERT INTO blobs VALUES ('pg1','image/jpeg',2,X'ffd8','2026-01-03 00:00:00+00:00')`,
+		`INSERT INTO scan_pages (id,version,unit_code,content_sha256,blob_sha256,source_name,source_sha256,source_page,status,permit_id,imported_by,imported_at,created_at,updated_at)
+		 VALUES ('s1',1,'28291','pg1','pg1','stack.pdf','f1',1,'attached','p1','u1','2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00')`,
+		`UPDATE permits SET hand_signed_by = 'u1', hand_signed_page = 's1' WHERE id = 'p1'`,
+	},
 }
 
 // checks read back what seeds wrote.
 var checks = map[int64]string{
-	1: `SELECT count(*) FROM units u JOIN offices o ON o.unit_code = u.code JOIN users s ON s.username = 'canbo' JOIN audit_events a ON a.id = 'e1' JOIN outbox x ON x.entity_id = 'u1'`,
-	2: `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
-	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
-	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
-	7: `SELECT count(*) FROM applications a JOIN unit_versions v ON v.code = a.residence_commune_code AND v.valid_to = '' WHERE a.id = 'a7' AND a.residence_commune_name = 'Phường Mỹ Tho' AND v.name = 'Phường Mỹ Tho'`,
-	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
-	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
-	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
-	8: `SELECT count(*) FROM trust_bundles b JOIN signing_keys k ON k.protection = 'tpm' WHERE b.trust_sequence = 7 AND b.revocation_sequence = 12`,
+	1:  `SELECT count(*) FROM units u JOIN offices o ON o.unit_code = u.code JOIN users s ON s.username = 'canbo' JOIN audit_events a ON a.id = 'e1' JOIN outbox x ON x.entity_id = 'u1'`,
+	2:  `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
+	3:  `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
+	4:  `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
+	7:  `SELECT count(*) FROM applications a JOIN unit_versions v ON v.code = a.residence_commune_code AND v.valid_to = '' WHERE a.id = 'a7' AND a.residence_commune_name = 'Phường Mỹ Tho' AND v.name = 'Phường Mỹ Tho'`,
+	5:  `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
+	6:  `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
+	9:  `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
+	10: `SELECT count(*) FROM scan_pages s JOIN permits p ON p.hand_signed_page = s.id AND s.permit_id = p.id JOIN blobs b ON b.sha256 = s.blob_sha256`,
+	8:  `SELECT count(*) FROM trust_bundles b JOIN signing_keys k ON k.protection = 'tpm' WHERE b.trust_sequence = 7 AND b.revocation_sequence = 12`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

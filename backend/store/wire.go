@@ -37,7 +37,7 @@ func (p Permit) Wire() syncwire.Permit {
 		ID: p.ID, Version: p.Version, Number: p.Number, UnitCode: p.UnitCode, Year: p.Year, Seq: p.Seq, ApplicationID: p.ApplicationID,
 		Status: p.Status, QR: p.QR, KeyID: p.KeyID, SignatureKind: p.SignatureKind, SignerName: p.SignerName, SignerTitle: p.SignerTitle,
 		IssuedAt: syncwire.Time(p.IssuedAt), IssuedBy: p.IssuedBy, HandSignedAt: syncwire.TimePtr(p.HandSignedAt),
-		HandedOverAt: syncwire.TimePtr(p.HandedOverAt), RevokedAt: syncwire.TimePtr(p.RevokedAt), RevokeReason: p.RevokeReason,
+		HandedOverAt: syncwire.TimePtr(p.HandedOverAt), HandSignedBy: str(p.HandSignedBy), HandSignedPage: str(p.HandSignedPage), HandedOverBy: str(p.HandedOverBy), RevokedAt: syncwire.TimePtr(p.RevokedAt), RevokeReason: p.RevokeReason,
 		RevokedBy: str(p.RevokedBy), SignedAt: syncwire.TimePtr(p.SignedAt), SignedBy: str(p.SignedBy), SignedPDF: p.SignedPDF,
 		CreatedAt: syncwire.Time(p.CreatedAt), UpdatedAt: syncwire.Time(p.UpdatedAt),
 	}

@@ -38,31 +38,34 @@ func (r Application) Key() (Kind, string, int64) { return KindApplication, r.ID,
 
 // Permit is an issued permit.
 type Permit struct {
-	ID            string `json:"id"`
-	Version       int64  `json:"version"`
-	Number        string `json:"number"`
-	UnitCode      string `json:"unit_code"`
-	Year          int    `json:"year"`
-	Seq           int    `json:"seq"`
-	ApplicationID string `json:"application_id"`
-	Status        string `json:"status"`
-	QR            string `json:"qr"`
-	KeyID         string `json:"key_id"`
-	SignatureKind string `json:"signature_kind"`
-	SignerName    string `json:"signer_name"`
-	SignerTitle   string `json:"signer_title"`
-	IssuedAt      string `json:"issued_at"`
-	IssuedBy      string `json:"issued_by"`
-	HandSignedAt  string `json:"hand_signed_at"`
-	HandedOverAt  string `json:"handed_over_at"`
-	RevokedAt     string `json:"revoked_at"`
-	RevokeReason  string `json:"revoke_reason"`
-	RevokedBy     string `json:"revoked_by"`
-	SignedAt      string `json:"signed_at"`
-	SignedBy      string `json:"signed_by"`
-	SignedPDF     string `json:"signed_pdf"` // SHA-256 of the token-signed PDF
-	CreatedAt     string `json:"created_at"`
-	UpdatedAt     string `json:"updated_at"`
+	ID             string `json:"id"`
+	Version        int64  `json:"version"`
+	Number         string `json:"number"`
+	UnitCode       string `json:"unit_code"`
+	Year           int    `json:"year"`
+	Seq            int    `json:"seq"`
+	ApplicationID  string `json:"application_id"`
+	Status         string `json:"status"`
+	QR             string `json:"qr"`
+	KeyID          string `json:"key_id"`
+	SignatureKind  string `json:"signature_kind"`
+	SignerName     string `json:"signer_name"`
+	SignerTitle    string `json:"signer_title"`
+	IssuedAt       string `json:"issued_at"`
+	IssuedBy       string `json:"issued_by"`
+	HandSignedAt   string `json:"hand_signed_at"`
+	HandSignedBy   string `json:"hand_signed_by"`
+	HandSignedPage string `json:"hand_signed_page"` // the scan page the signed copy is
+	HandedOverBy   string `json:"handed_over_by"`
+	HandedOverAt   string `json:"handed_over_at"`
+	RevokedAt      string `json:"revoked_at"`
+	RevokeReason   string `json:"revoke_reason"`
+	RevokedBy      string `json:"revoked_by"`
+	SignedAt       string `json:"signed_at"`
+	SignedBy       string `json:"signed_by"`
+	SignedPDF      string `json:"signed_pdf"` // SHA-256 of the token-signed PDF
+	CreatedAt      string `json:"created_at"`
+	UpdatedAt      string `json:"updated_at"`
 }
 
 // Key identifies this version.
@@ -107,17 +110,27 @@ type SigningKeyRequest struct {
 // Key identifies this version.
 func (r SigningKeyRequest) Key() (Kind, string, int64) { return KindSigningKey, r.KeyID, r.Version }
 
-// ScanPage is one scanned page attached to an application, by the content hash of its image.
+// ScanPage is one scanned page of a hand-signed permit: attached to the permit, in the
+// office's review queue, or discarded; its image is the blob named by SHA256.
 type ScanPage struct {
 	ID            string `json:"id"`
 	Version       int64  `json:"version"`
-	ApplicationID string `json:"application_id"`
-	Page          int    `json:"page"`
+	UnitCode      string `json:"unit_code"`
+	PermitID      string `json:"permit_id"` // "" unless attached
+	Status        string `json:"status"`    // attached, review, discarded
+	Reason        string `json:"reason"`    // why it waits for review
+	Page          int    `json:"page"`      // in the scanned file
+	SourceName    string `json:"source_name"`
+	SourceSHA256  string `json:"source_sha256"`
 	MediaType     string `json:"media_type"`
-	SHA256        string `json:"sha256"`
-	Size          int64  `json:"size"`
+	SHA256        string `json:"sha256"` // the stored page ("" when it could not be read)
+	ThumbSHA256   string `json:"thumb_sha256"`
 	ScannedBy     string `json:"scanned_by"`
+	DecidedBy     string `json:"decided_by"`
+	DecidedAt     string `json:"decided_at"`
+	DiscardReason string `json:"discard_reason"`
 	CreatedAt     string `json:"created_at"`
+	UpdatedAt     string `json:"updated_at"`
 }
 
 // Key identifies this version.

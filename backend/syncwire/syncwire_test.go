@@ -29,7 +29,7 @@ func samples() []Record {
 			Data: `{"number":"28249/2026/000001"}`, PrevHash: "00", Hash: "ff"},
 		SigningKeyRequest{KeyID: "1112131415161718", Version: 1, Kind: "fido", Algorithm: "ES256", PublicKey: "PEM", Officer: "Trần Văn Lãnh",
 			UnitCode: "28249", UserID: "u2", CredentialID: []byte{1, 2, 3}, Protocol: "ctap2", CreatedAt: "2026-03-01T00:00:00Z"},
-		ScanPage{ID: "s1", Version: 1, ApplicationID: "a1", Page: 1, MediaType: "image/png", SHA256: "ab", Size: 1234, ScannedBy: "u1"},
+		ScanPage{ID: "s1", Version: 1, UnitCode: "28249", PermitID: "p1", Status: "attached", Page: 1, MediaType: "image/jpeg", SHA256: "ab", ScannedBy: "u1"},
 		Office{ID: "o1", Version: 1, Name: "UBND Xã Tân Mỹ Chánh", AgencyKind: "commune_committee", UnitCode: "28249"},
 		Setting{Name: "four_eyes", Value: "true", Version: 2},
 		Unit{Code: "28249", Version: 1, Name: "Xã Tân Mỹ Chánh", Level: "commune", ParentCode: "815", Type: "Xã"},

@@ -11,6 +11,7 @@ const SCREEN_NEEDS: Record<string, string | null> = {
   sign: 'application.decide',
   applications: 'application.view',
   verify: null,
+  scans: 'application.enter',
   rules: 'rules.manage',
   users: 'users.manage',
   settings: 'settings.manage',
@@ -147,7 +148,7 @@ test("a clerk's screens are as before: intake, the list and the checkpoint; issu
   const made = await submittedAndIssued(baseURL!, 'Cán Bộ')
   await login(page, 'canbo')
   await expect(page).toHaveURL(/#\/intake$/)
-  expect(await menuShown(page)).toEqual(['intake', 'applications', 'verify'])
+  expect(await menuShown(page)).toEqual(['intake', 'applications', 'verify', 'scans'])
 
   await openRow(page, made.submitted, 'le thi can bo mot')
   await expect(page.getByTestId('detail-approve')).toHaveCount(0)

@@ -20,3 +20,5 @@ export {
   normalizeSignJob,
 } from './services'
 
+export { ScanService, scanReason } from './scans'
+export type { ScanJob, ScanPage, ScanPageResult, ScanStatus } from './scans'

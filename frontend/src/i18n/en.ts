@@ -41,6 +41,7 @@ const en: Messages = {
     rejected: 'Rejected',
   },
   menu: {
+    scans: 'Signed scans',
     intake: 'New application',
     applications: 'Applications',
     queue: 'Approval queue',

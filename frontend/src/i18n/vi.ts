@@ -41,6 +41,7 @@ const vi = {
     rejected: 'Từ chối',
   },
   menu: {
+    scans: 'Nhập bản quét đã ký',
     intake: 'Tiếp nhận hồ sơ',
     applications: 'Danh sách hồ sơ',
     queue: 'Hồ sơ chờ duyệt',

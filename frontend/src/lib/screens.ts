@@ -1,7 +1,7 @@
 import type { Permission } from '@/api'
 
 /** The screens of the side menu, in its order. */
-export type ScreenName = 'intake' | 'queue' | 'sign' | 'applications' | 'verify' | 'rules' | 'users' | 'settings'
+export type ScreenName = 'intake' | 'queue' | 'sign' | 'applications' | 'verify' | 'scans' | 'rules' | 'users' | 'settings'
 
 /**
  * The permission (as the backend names it) each screen needs; null = any signed-in user.
@@ -14,6 +14,7 @@ export const SCREENS: readonly { name: ScreenName; permission: Permission | null
   { name: 'sign', permission: 'application.decide' },
   { name: 'applications', permission: 'application.view' },
   { name: 'verify', permission: null },
+  { name: 'scans', permission: 'application.enter' },
   { name: 'rules', permission: 'rules.manage' },
   { name: 'users', permission: 'users.manage' },
   { name: 'settings', permission: 'settings.manage' },

@@ -49,6 +49,12 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
+        path: 'scans',
+        name: 'scans',
+        component: () => import('@/views/ScanView.vue'),
+        meta: { permission: screenPermission('scans') },
+      },
+      {
         path: 'rules',
         name: 'rules',
         component: () => import('@/views/RulesView.vue'),
