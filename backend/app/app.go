@@ -46,6 +46,10 @@ type App struct {
 
 	unitsMu sync.RWMutex
 	units   map[string]domain.Unit
+
+	// SyncBatchSize overrides SyncBatch (tests).
+	SyncBatchSize int
+	syncMu        sync.Mutex // one push run at a time in this process
 }
 
 // Open opens the office database in dataDir, migrating it if needed.
