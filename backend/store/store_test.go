@@ -65,6 +65,10 @@ var seeds = map[int64][]string{
 		`UPDATE users SET decide_after = '2026-01-02 00:00:00+00:00', notices_seen_seq = 1 WHERE id = 'u1'`,
 		`UPDATE signing_keys SET sign_count = 42, attestation_format = 'packed' WHERE key_id = '1112131415161718'`,
 	},
+	12: {
+		`UPDATE outbox SET push_status = 'rejected', push_reason = 'another unit', push_attempts = 1, sent_at = '2026-01-03 00:00:00+00:00' WHERE entity_id = 'p1'`,
+		`INSERT INTO sync_state VALUES (1,'2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00','')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -76,6 +80,7 @@ var checks = map[int64]string{
 	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
 	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
 	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
+	12: `SELECT count(*) FROM outbox o JOIN sync_state s ON s.id = 1 WHERE o.push_status = 'rejected' AND o.push_reason = 'another unit' AND s.last_success_at IS NOT NULL`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {
