@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"flag"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -316,5 +317,43 @@ func TestSyncBackoff(t *testing.T) {
 		if d < ceiling/2 || d > ceiling {
 			t.Errorf("backoff after %d failures: %s, want within [%s, %s]", n, d, ceiling/2, ceiling)
 		}
+	}
+}
+
+// longSync enables the big matrix: `go test ./backend/app -run TestSyncMatrix -sync.long`.
+var longSync = flag.Bool("sync.long", false, "run the 1,000-record sync fault matrix")
+
+// 1,000 applications (plus a change of every tenth after it was sent) pushed through every
+// fault in turn, in small batches; after healing the province holds exactly the office's
+// versions.
+func TestSyncMatrix(t *testing.T) {
+	if !*longSync {
+		t.Skip("the 1,000-record matrix runs with -sync.long (TestSyncThroughFaults covers each fault on 40)")
+	}
+	f := newSyncFixture(t, nil)
+	ids := f.addApplications(t, 1000)
+	f.SyncBatchSize = 50
+	faults := []faultMode{faultDropMidRequest, fault502, faultCutReply, faultDelay, faultPass}
+	for round := 0; round < 3; round++ {
+		for _, m := range faults {
+			f.proxy.set(m)
+			f.SyncNow(f.ctx)
+		}
+		if round > 0 {
+			continue
+		}
+		for i := 0; i < len(ids); i += 10 { // changed after (some of) them were sent: v2
+			if _, err := f.ApproveApplication(f.ctx, f.approver, ids[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	f.proxy.set(faultPass)
+	if rep := mustSync(t, f); !rep.InSync {
+		t.Fatalf("healed: %+v", rep)
+	}
+	f.assertServerMatches(t)
+	if n := len(f.serverHolds(t)); n < 1100 {
+		t.Fatalf("the province holds %d versions, want at least 1,100", n)
 	}
 }
