@@ -21,6 +21,7 @@ const (
 	faultDropMidRequest // close both sides once the office has sent faultThreshold bytes
 	faultCutReply       // pass the request, then throw the server's answer away and hang up
 	fault502            // a balancer whose backend is down: TLS ends here, every request gets 502
+	faultBlackhole      // a dead 3G link: bytes go in, nothing ever comes back
 )
 
 // faultThreshold is past the TLS handshake and into a push body.
@@ -79,6 +80,10 @@ func (p *faultProxy) accept() {
 
 func (p *faultProxy) handle(office net.Conn, mode faultMode) {
 	defer office.Close()
+	if mode == faultBlackhole {
+		io.Copy(io.Discard, office)
+		return
+	}
 	if mode == fault502 {
 		tc := tls.Server(office, &tls.Config{Certificates: []tls.Certificate{p.cert}, NextProtos: []string{"http/1.1"}})
 		r := bufio.NewReader(tc)

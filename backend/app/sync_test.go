@@ -310,6 +310,33 @@ func TestSyncLoop(t *testing.T) {
 	f.assertServerMatches(t)
 }
 
+// A sync stuck on a dead link holds no lock the clerk needs: applications are saved while it
+// hangs, and it ends with the context.
+func TestSyncNeverBlocksTheClerk(t *testing.T) {
+	f := newSyncFixture(t, nil)
+	f.addApplications(t, 3)
+	f.proxy.set(faultBlackhole)
+	ctx, cancel := context.WithTimeout(f.ctx, 3*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { _, err := f.SyncNow(ctx); done <- err }()
+	time.Sleep(200 * time.Millisecond) // the run is waiting on the network now
+	f.addApplications(t, 5)
+	select {
+	case err := <-done:
+		t.Fatalf("the run ended before the clerk's work (%v): the test proves nothing", err)
+	default:
+	}
+	if err := <-done; err == nil {
+		t.Fatal("a run over a dead link succeeded")
+	}
+	f.proxy.set(faultPass)
+	if rep := mustSync(t, f); !rep.InSync || rep.Pushed < 8 {
+		t.Fatalf("after the link came back: %+v", rep)
+	}
+	f.assertServerMatches(t)
+}
+
 func TestSyncBackoff(t *testing.T) {
 	for _, n := range []int{1, 2, 5, 10, 40, 1000} {
 		d := SyncBackoff(n)
