@@ -8,7 +8,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 VERSION_LDFLAGS := -X giaydiduong/backend/version.Version=$(VERSION)
 WIN_ENV := CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64
 
-.PHONY: run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench windows package installers package-test wine-test clean
+.PHONY: test-long run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench windows package installers package-test wine-test clean
 
 run: deps-run build
 	$(BIN)/giaydiduong --demo
@@ -53,6 +53,11 @@ go-test:
 # Only the provincial server's packages, on SQLite and PostgreSQL.
 server-test:
 	$(with-postgres) go test -race -count=1 $(SERVER_PKGS)
+
+# The slow matrices kept out of `make test`: the office push of 1,000 applications through
+# every fault of the loopback proxy (about 30 s without -race).
+test-long:
+	go test -tags $(GO_TAGS) -count=1 -run TestSyncMatrix ./backend/app -args -sync.long
 
 frontend-test:
 	cd frontend && npm test

@@ -90,6 +90,9 @@ func run(dataFlag string, demo bool) error {
 			svc.SetContext(ctx)
 			// Keys arriving and leaving reach the signing screen as they happen.
 			go a.Tokens.Watch(ctx, func(ev token.Event) { runtime.EventsEmit(ctx, "token:changed", ev) })
+			// Records reach the province in the background while the office is enrolled; the
+			// clerk's work never waits for it.
+			a.StartSyncLoop(ctx)
 			// The UI says when its first screen is drawn; support and the start-up benchmark read it.
 			runtime.EventsOn(ctx, "ui:ready", func(data ...any) {
 				slog.Info("ui ready", "screen", fmt.Sprint(data...), "since_start_ms", time.Since(started).Milliseconds())

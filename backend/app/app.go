@@ -54,6 +54,10 @@ type App struct {
 	KeyOptions  officekey.Options
 	officeKeyMu sync.Mutex
 	officeKey   officekey.Key
+
+	// SyncBatchSize overrides SyncBatch (tests).
+	SyncBatchSize int
+	syncMu        sync.Mutex // one push run at a time in this process
 }
 
 // Open opens the office database in dataDir, migrating it if needed.

@@ -21,12 +21,36 @@ type Entry struct {
 	EntityID string `json:"entity_id"`
 	Version  int64  `json:"version"`
 	// Payload is the JSON of entries queued before the wire records (schema version 0).
-	Payload       string     `json:"payload"`
-	SchemaVersion int        `json:"schema_version"`
-	Record        []byte     `json:"record"`       // syncwire.Encode
-	ContentHash   string     `json:"content_hash"` // syncwire.Hash of Record
-	CreatedAt     time.Time  `json:"created_at"`
-	SentAt        *time.Time `json:"sent_at"`
+	Payload       string    `json:"payload"`
+	SchemaVersion int       `json:"schema_version"`
+	Record        []byte    `json:"record"`       // syncwire.Encode
+	ContentHash   string    `json:"content_hash"` // syncwire.Hash of Record
+	CreatedAt     time.Time `json:"created_at"`
+	// SentAt is when the office stopped sending the entry: the province's final answer (or a
+	// kind the office never pushes). Nil while it waits.
+	SentAt *time.Time `json:"sent_at"`
+	// PushStatus is that answer (see the Push* constants); PushReason the province's words.
+	PushStatus   string `json:"push_status"`
+	PushReason   string `json:"push_reason"`
+	PushAttempts int    `json:"push_attempts"`
+}
+
+// What the office recorded for an entry, beside the province's syncwire.ItemStatus values.
+const (
+	// PushLocal: a province-owned kind (accounts, rules…); the province would refuse it, so
+	// the office does not send it.
+	PushLocal = "local"
+	// PushUnsendable: queued before records had a wire form; it cannot be sent as it is.
+	PushUnsendable = "unsendable"
+)
+
+// Failed reports whether the entry was answered in a way a person must look at.
+func (e Entry) Failed() bool {
+	switch e.PushStatus {
+	case string(syncwire.Conflict), string(syncwire.Rejected), PushUnsendable:
+		return true
+	}
+	return false
 }
 
 // TableName is the outbox table.

@@ -82,6 +82,10 @@ var seeds = map[int64][]string{
 		 VALUES ('s1',1,'28291','pg1','pg1','stack.pdf','f1',1,'attached','p1','u1','2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00')`,
 		`UPDATE permits SET hand_signed_by = 'u1', hand_signed_page = 's1' WHERE id = 'p1'`,
 	},
+	12: {
+		`UPDATE outbox SET push_status = 'rejected', push_reason = 'another unit', push_attempts = 1, sent_at = '2026-01-03 00:00:00+00:00' WHERE entity_id = 'p1'`,
+		`INSERT INTO sync_state VALUES (1,'2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00','')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -96,6 +100,7 @@ var checks = map[int64]string{
 	9:  `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
 	10: `SELECT count(*) FROM scan_pages s JOIN permits p ON p.hand_signed_page = s.id AND s.permit_id = p.id JOIN blobs b ON b.sha256 = s.blob_sha256`,
 	8:  `SELECT count(*) FROM trust_bundles b JOIN signing_keys k ON k.protection = 'tpm' WHERE b.trust_sequence = 7 AND b.revocation_sequence = 12`,
+	12: `SELECT count(*) FROM outbox o JOIN sync_state s ON s.id = 1 WHERE o.push_status = 'rejected' AND o.push_reason = 'another unit' AND s.last_success_at IS NOT NULL`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

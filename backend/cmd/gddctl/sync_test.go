@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"giaydiduong/backend/app"
+	"giaydiduong/backend/province"
+	"giaydiduong/backend/province/provincetest"
+)
+
+func TestSyncCommand(t *testing.T) {
+	p := provincetest.New(t, filepath.Join(t.TempDir(), "server.db"))
+	url := p.Serve(t)
+	dir := demoDir(t)
+	t.Setenv("GDD_PASSWORD", app.DemoPassword)
+
+	if msg := runFail(t, "--data", dir, "--json", "sync"); !strings.Contains(msg, "chưa đăng ký") {
+		t.Fatalf("not enrolled: %s", msg)
+	}
+	var st app.SyncStatus
+	runOK(t, &st, "--data", dir, "--json", "sync", "status")
+	if st.Enrolled || st.InSync || st.Pending == 0 {
+		t.Fatalf("status before enrolling: %+v", st)
+	}
+
+	o, err := p.Svc.AddOffice(context.Background(), "test", province.NewOfficeInput{UnitCode: app.DemoUnitCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runOK(t, nil, "--data", dir, "--user", "quantri", "--json", "enroll", "--server", url, "--code", o.Code)
+	var rep app.SyncReport
+	runOK(t, &rep, "--data", dir, "--json", "sync")
+	if !rep.InSync || rep.Pushed == 0 || rep.Pending != 0 || rep.Failed != 0 {
+		t.Fatalf("sync: %+v", rep)
+	}
+	var held int64
+	p.Svc.DB().Table("office_records").Count(&held)
+	if held != int64(rep.Pushed) {
+		t.Fatalf("the province holds %d records, the office pushed %d", held, rep.Pushed)
+	}
+	runOK(t, &st, "--data", dir, "--json", "sync", "status")
+	if !st.Enrolled || !st.InSync || st.Pending != 0 || st.LastSuccessAt == nil || len(st.Failed) != 0 {
+		t.Fatalf("status after sync: %+v", st)
+	}
+}
