@@ -13,14 +13,12 @@ import (
 	"giaydiduong/backend/store"
 )
 
-// Channels a permit reaches the register by.
+// Channels a permit reaches the register by, and the mark of a paper one (see domain).
 const (
-	ChannelWalkIn        = "walk_in"        // issued here from an application, QR-signed
-	ChannelPaperBackfill = "paper_backfill" // issued on paper before the software, entered afterwards
+	ChannelWalkIn        = domain.ChannelWalkIn
+	ChannelPaperBackfill = domain.ChannelPaperBackfill
+	PaperMark            = domain.PaperPermitMark
 )
-
-// PaperMark is what every list, report and verdict shows beside a paper permit.
-const PaperMark = "Giấy cấp thủ công, đã nhập bổ sung"
 
 // backfillBatch is how many rows one transaction saves. A transaction per row would make
 // 10,000 rows wait on 10,000 fsyncs; one for the whole file would hold the office's write lock
@@ -39,9 +37,10 @@ type BackfillReport struct {
 	VerdictEN      string `json:"verdict_en"`
 }
 
-// BackfillTemplate writes the import template, with this office's purposes and units.
+// BackfillTemplate writes the import template, with this office's purposes and units. It
+// holds no personal data, so anyone who may view the office's permits may have it.
 func (a *App) BackfillTemplate(ctx context.Context, actor Actor, w io.Writer) error {
-	if err := a.require(actor, auth.BackfillPermits); err != nil {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
 		return err
 	}
 	rules, err := a.currentRules(ctx)
