@@ -354,3 +354,32 @@ func TestBackfillLibreOfficeFileImportsLikeExcelize(t *testing.T) {
 		t.Fatalf("excelize file after the LibreOffice one: %+v %v", again, err)
 	}
 }
+
+// BenchmarkBackfillImport10k imports a 10,000-row file, validation included, into a fresh
+// office each time (a second import of the same file would add nothing).
+func BenchmarkBackfillImport10k(b *testing.B) {
+	f := newFixture(b)
+	file, _ := backfillWorkbook(b, f, 10000, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		g := newFixture(b)
+		b.StartTimer()
+		rep, err := g.ImportBackfill(g.ctx, g.clerk, bytes.NewReader(file), true, nil)
+		if err != nil || rep.Added != 10000 {
+			b.Fatalf("import: %+v %v", rep, err)
+		}
+	}
+}
+
+// BenchmarkBackfillValidate10k checks the same file without writing: the reader's share.
+func BenchmarkBackfillValidate10k(b *testing.B) {
+	f := newFixture(b)
+	file, _ := backfillWorkbook(b, f, 10000, 0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if rep, err := f.ImportBackfill(f.ctx, f.clerk, bytes.NewReader(file), false, nil); err != nil || rep.Valid != 10000 {
+			b.Fatalf("validate: %+v %v", rep, err)
+		}
+	}
+}

@@ -101,7 +101,9 @@ func DailyRegister(q store.Q, office, day string, labels Labels) (Register, erro
 	return r, nil
 }
 
-func (r Register) title() string { return "SỔ THEO DÕI CẤP GIẤY ĐI ĐƯỜNG NGÀY " + viDate(r.Day) }
+func (r Register) title() string {
+	return "SỔ THEO DÕI CẤP GIẤY ĐI ĐƯỜNG NGÀY " + viDate(r.Day)
+}
 
 // WriteXLSX writes the register as a workbook of plain values (no formulas), one permit a row.
 func (r Register) WriteXLSX(w io.Writer) error {
