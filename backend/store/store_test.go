@@ -65,6 +65,12 @@ var seeds = map[int64][]string{
 		`UPDATE users SET decide_after = '2026-01-02 00:00:00+00:00', notices_seen_seq = 1 WHERE id = 'u1'`,
 		`UPDATE signing_keys SET sign_count = 42, attestation_format = 'packed' WHERE key_id = '1112131415161718'`,
 	},
+	11: {
+		`INSERT INTO applications (id,version,office_unit_code,status,full_name,search_text,birth_date,gender,id_number,residence_commune_code,purpose_code,route_from,route_to,vehicle_type,valid_from,valid_to,rules_version,created_by,created_at,updated_at)
+		 VALUES ('a2',1,'28291','approved','Trần Thị Mai','tran thi mai 082185000123','1985-03-12','female','082185000123','28291','work','A','B','walk','2021-08-15','2021-08-21',1,'u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00')`,
+		`INSERT INTO permits (id,version,number,unit_code,year,seq,application_id,status,qr,key_id,signature_kind,issued_at,issued_by,created_at,updated_at,channel,paper_number,issued_on,purpose_code)
+		 VALUES ('p2',1,'TC/2021-08-15/12/GĐĐ','28291',2021,-1,'a2','issued','','','hand','2021-08-14 17:00:00+00:00','u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','paper_backfill','12/GĐĐ','2021-08-15','work')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -74,6 +80,7 @@ var checks = map[int64]string{
 	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
 	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
 	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
+	11: `SELECT count(*) FROM permits WHERE channel = 'paper_backfill' AND paper_number = '12/GĐĐ' AND issued_on = '2021-08-15' AND purpose_code = 'work'`,
 	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
 	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
 }
@@ -130,6 +137,42 @@ func TestMigrationUpgradeKeepsData(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMigration11FillsReportColumns: permits issued before migration 11 get their issue day
+// (Vietnam) and purpose, so reports over the past count them.
+func TestMigration11FillsReportColumns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "office.db")
+	db, err := sql.Open("sqlite3", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, db, 6); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int64{1, 2, 3, 4} {
+		for _, stmt := range seeds[v] {
+			if _, err := db.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// 18:30 UTC is already the next day in Vietnam.
+	if _, err := db.Exec(`UPDATE permits SET issued_at = '2026-01-01 18:30:00.123456789+00:00'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, db, 0); err != nil {
+		t.Fatal(err)
+	}
+	var day, purpose, channel string
+	if err := db.QueryRow(`SELECT issued_on, purpose_code, channel FROM permits WHERE id = 'p1'`).Scan(&day, &purpose, &channel); err != nil {
+		t.Fatal(err)
+	}
+	if day != "2026-01-02" || purpose != "work" || channel != "walk_in" {
+		t.Fatalf("after migration 11: issued_on %q, purpose %q, channel %q", day, purpose, channel)
+	}
+	db.Close()
 }
 
 func TestOpenSettings(t *testing.T) {
