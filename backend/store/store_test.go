@@ -75,14 +75,14 @@ var seeds = map[int64][]string{
 
 // checks read back what seeds wrote.
 var checks = map[int64]string{
-	1: `SELECT count(*) FROM units u JOIN offices o ON o.unit_code = u.code JOIN users s ON s.username = 'canbo' JOIN audit_events a ON a.id = 'e1' JOIN outbox x ON x.entity_id = 'u1'`,
-	2: `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
-	3: `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
-	4: `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
-	5: `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
+	1:  `SELECT count(*) FROM units u JOIN offices o ON o.unit_code = u.code JOIN users s ON s.username = 'canbo' JOIN audit_events a ON a.id = 'e1' JOIN outbox x ON x.entity_id = 'u1'`,
+	2:  `SELECT count(*) FROM applications a JOIN rules r ON r.rule_version = a.rules_version WHERE a.full_name = 'Nguyễn Văn Dũng'`,
+	3:  `SELECT count(*) FROM settings WHERE key = 'four_eyes' AND value = 'false'`,
+	4:  `SELECT count(*) FROM permits p JOIN permit_counters c ON c.last_seq = p.seq JOIN signing_keys k ON k.key_id = p.key_id JOIN users u ON u.id = p.issued_by AND u.title = ''`,
+	5:  `SELECT count(*) FROM permits p JOIN signing_keys k ON k.key_id = p.key_id AND k.user_id = p.signed_by JOIN blobs b ON b.sha256 = p.signed_pdf WHERE k.credential_id = X'0a0b'`,
 	11: `SELECT count(*) FROM permits WHERE channel = 'paper_backfill' AND paper_number = '12/GĐĐ' AND issued_on = '2021-08-15' AND purpose_code = 'work'`,
-	6: `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
-	9: `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
+	6:  `SELECT count(*) FROM outbox o JOIN outbox old ON old.entity_id = 'u1' AND old.schema_version = 0 AND old.payload = '{}' WHERE o.record = X'a1' AND o.content_hash = '0f9a'`,
+	9:  `SELECT count(*) FROM users u JOIN signing_keys k ON k.user_id = u.id WHERE u.notices_seen_seq = 1 AND u.decide_after IS NOT NULL AND k.sign_count = 42 AND k.attestation_format = 'packed'`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

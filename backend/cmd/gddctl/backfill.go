@@ -14,28 +14,14 @@ import (
 	"giaydiduong/backend/app"
 )
 
-// writeFileAtomically writes the whole document or leaves no file behind.
-func writeFileAtomically(path string, write func(w io.Writer) error) error {
+// writeDoc renders the whole document first, so a failure leaves no half-written file; the
+// file is owner-only like every export with personal data (writeOut).
+func writeDoc(path string, write func(w io.Writer) error) error {
 	var b bytes.Buffer
 	if err := write(&b); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".gddctl-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b.Bytes()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return writeOut(path, b.Bytes())
 }
 
 func (c *cli) backfillCmd() *cobra.Command {
@@ -48,7 +34,7 @@ func (c *cli) backfillCmd() *cobra.Command {
 				return fmt.Errorf("give the output file with -o FILE.xlsx")
 			}
 			return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
-				return writeFileAtomically(out, func(w io.Writer) error { return a.BackfillTemplate(ctx, actor, w) })
+				return writeDoc(out, func(w io.Writer) error { return a.BackfillTemplate(ctx, actor, w) })
 			})
 		},
 	}
@@ -90,9 +76,9 @@ func (c *cli) reportCmd() *cobra.Command {
 			return c.asReader(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
 				switch strings.ToLower(filepath.Ext(out)) {
 				case ".pdf":
-					return writeFileAtomically(out, func(w io.Writer) error { return a.WriteDailyRegisterPDF(ctx, actor, day, w) })
+					return writeDoc(out, func(w io.Writer) error { return a.WriteDailyRegisterPDF(ctx, actor, day, w) })
 				case ".xlsx":
-					return writeFileAtomically(out, func(w io.Writer) error { return a.WriteDailyRegisterXLSX(ctx, actor, day, w) })
+					return writeDoc(out, func(w io.Writer) error { return a.WriteDailyRegisterXLSX(ctx, actor, day, w) })
 				case "":
 					if out != "" {
 						return fmt.Errorf("-o must name a .pdf or .xlsx file")
