@@ -7,7 +7,7 @@
 // session.go; the use cases are grouped by area: applications.go, permits.go (issuing,
 // steps, verifying), printing.go, signing.go and signjobs.go, enroll.go and tokens.go,
 // users.go and accountnotices.go, rules.go and settings.go, trust.go, office.go and demo.go,
-// maintenance.go.
+// backfill.go (paper permits from Excel), reports.go (summary, daily register), maintenance.go.
 package app
 
 import (

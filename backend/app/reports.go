@@ -13,11 +13,13 @@ import (
 // reportLabels names the units and this office's purposes for reports.
 func (a *App) reportLabels(ctx context.Context) (report.Labels, error) {
 	l := report.Labels{Units: map[string]string{}, Purposes: map[string]string{}}
-	a.unitsMu.RLock()
-	for code, u := range a.units {
-		l.Units[code] = u.Name
+	units, err := a.read(ctx).Units()
+	if err != nil {
+		return report.Labels{}, err
 	}
-	a.unitsMu.RUnlock()
+	for _, u := range units {
+		l.Units[u.Code] = u.Name
+	}
 	rules, err := a.currentRules(ctx)
 	if err != nil {
 		return report.Labels{}, err
