@@ -18,8 +18,9 @@ if [ "$what" = test ]; then
   # inspecting databases in tests, poppler/zbar for checking printed output, mingw for the
   # Windows cross-build that `make test` checks, PostgreSQL 15 for the provincial server's
   # suite (scripts/start-postgres.sh starts a throwaway cluster from it), swtpm for the office
-  # key's TPM tests (scripts/start-swtpm.sh also installs it when run alone).
-  pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core gcc-mingw-w64-x86-64 postgresql swtpm swtpm-tools)
+  # key's TPM tests (scripts/start-swtpm.sh also installs it when run alone), LibreOffice Calc
+  # for the backfill and register tests (files saved by LibreOffice, registers it opens).
+  pkgs+=(chromium xvfb xauth imagemagick sqlite3 poppler-utils zbar-tools fonts-noto-core gcc-mingw-w64-x86-64 postgresql swtpm swtpm-tools libreoffice-calc-nogui)
 fi
 if [ "$what" = test ] || [ "$what" = package ]; then
   # `make package`: mingw for the Windows cross-build, nsis (makensis) for its installer,

@@ -8,7 +8,7 @@
 // steps, verifying), printing.go, signing.go and signjobs.go, enroll.go and tokens.go,
 // users.go and accountnotices.go, rules.go and settings.go, trust.go, office.go and demo.go,
 // units.go (administrative units: lookups by date, list import, the office's own unit),
-// maintenance.go.
+// backfill.go (paper permits from Excel), reports.go (summary, daily register), maintenance.go.
 package app
 
 import (

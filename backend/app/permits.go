@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +26,8 @@ type Permit struct {
 	Application Application `json:"application"`
 	// Actions is what the user asking may do with it now (set where a user asks).
 	Actions []domain.Action `json:"actions"`
+	// Mark is PaperMark for a paper permit entered afterwards: it has no QR to verify.
+	Mark string `json:"mark,omitempty"`
 }
 
 // IssuePermit gives an approved application its permit: the next gapless number for the
@@ -116,6 +119,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 			ID: newID(), Version: 1, Number: number, UnitCode: app.OfficeUnitCode, UnitName: unitName, UnitPlace: unitPlace, Year: year, Seq: seq, ApplicationID: app.ID,
 			Status: string(domain.PermitAwaitingHand), QR: qr, KeyID: permit.KeyID(signer.KeyID()).String(), SignatureKind: "hand",
 			SignerName: signerName, SignerTitle: signerTitle, IssuedAt: c.at, IssuedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
+			Channel: ChannelWalkIn, IssuedOn: c.at.In(vietnam).Format("2006-01-02"), PurposeCode: app.PurposeCode,
 		}
 		if err := c.q.InsertPermit(&p); err != nil {
 			return err
@@ -208,6 +212,9 @@ func (a *App) permitViews(ctx context.Context, recs []store.Permit) ([]Permit, e
 	out := make([]Permit, len(recs))
 	for i, p := range recs {
 		out[i] = Permit{Permit: p, Expired: apps[i].ValidTo < today, Signed: p.SignedAt != nil || p.HandSignedAt != nil, Application: views[i]}
+		if p.Channel == ChannelPaperBackfill {
+			out[i].Mark = PaperMark
+		}
 	}
 	return out, nil
 }
@@ -330,6 +337,18 @@ func (a *App) permitStep(ctx context.Context, actor Actor, number string, action
 type Verification struct {
 	permit.Result
 	Trust *TrustStatus `json:"trust,omitempty"`
+	// Paper is set when the text is not a QR but the number of a paper permit this office
+	// entered afterwards: the register vouches that it was recorded, no signature does.
+	Paper *PaperVerdict `json:"paper,omitempty"`
+}
+
+// PaperVerdict is what the register knows of a paper permit.
+type PaperVerdict struct {
+	Mark        string `json:"mark"`
+	Number      string `json:"number"`
+	PaperNumber string `json:"paper_number"`
+	IssuedOn    string `json:"issued_on"`
+	Status      string `json:"status"`
 }
 
 // Verify checks a permit's QR text offline against this office's lists and its own
@@ -357,7 +376,13 @@ func (a *App) verify(ctx context.Context, text string) (Verification, error) {
 	if err != nil {
 		return Verification{}, err
 	}
-	return Verification{Result: res, Trust: &st}, nil
+	v := Verification{Result: res, Trust: &st}
+	if res.Status == permit.StatusMalformed {
+		if p, err := a.read(ctx).PermitByNumber(strings.TrimSpace(text)); err == nil && p.Channel == ChannelPaperBackfill {
+			v.Paper = &PaperVerdict{Mark: PaperMark, Number: p.Number, PaperNumber: p.PaperNumber, IssuedOn: p.IssuedOn, Status: p.Status}
+		}
+	}
+	return v, nil
 }
 
 // VerifyImage finds the permit QR in a photo or scan and verifies it.

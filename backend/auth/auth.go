@@ -75,13 +75,16 @@ const (
 	ManageRules       Permission = "rules.manage"
 	ManageUsers       Permission = "users.manage"
 	ManageSettings    Permission = "settings.manage"
+	// BackfillPermits enters permits the office issued on paper; like entering an
+	// application it is the front desk's work, not the office admin's.
+	BackfillPermits Permission = "permit.backfill"
 )
 
 // grants is the whole role matrix. Approvers may also enter applications, for one-person
 // offices; deciding is the leader's act alone.
 var grants = map[domain.Role][]Permission{
-	domain.RoleClerk:       {EnterApplication, ViewApplications},
-	domain.RoleApprover:    {EnterApplication, ViewApplications, DecideApplication},
+	domain.RoleClerk:       {EnterApplication, ViewApplications, BackfillPermits},
+	domain.RoleApprover:    {EnterApplication, ViewApplications, DecideApplication, BackfillPermits},
 	domain.RoleOfficeAdmin: {EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings},
 }
 

@@ -48,6 +48,9 @@ func TestRoleMatrix(t *testing.T) {
 		{domain.RoleOfficeAdmin, ManageRules, true},
 		{domain.RoleOfficeAdmin, ManageSettings, true},
 		{domain.RoleOfficeAdmin, DecideApplication, false},
+		{domain.RoleClerk, BackfillPermits, true},
+		{domain.RoleApprover, BackfillPermits, true},
+		{domain.RoleOfficeAdmin, BackfillPermits, false},
 		{domain.Role("guest"), ViewApplications, false},
 	} {
 		if got := Allowed(c.role, c.perm); got != c.want {
@@ -88,8 +91,8 @@ func TestPermissions(t *testing.T) {
 		role domain.Role
 		want []Permission
 	}{
-		{domain.RoleClerk, []Permission{EnterApplication, ViewApplications}},
-		{domain.RoleApprover, []Permission{EnterApplication, ViewApplications, DecideApplication}},
+		{domain.RoleClerk, []Permission{EnterApplication, ViewApplications, BackfillPermits}},
+		{domain.RoleApprover, []Permission{EnterApplication, ViewApplications, DecideApplication, BackfillPermits}},
 		{domain.RoleOfficeAdmin, []Permission{EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings}},
 		{domain.Role("guest"), []Permission{}},
 	} {

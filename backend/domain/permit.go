@@ -34,3 +34,13 @@ func PermitTransition(s PermitStatus, a Action) (PermitStatus, error) {
 
 // PermitStatuses lists every permit status.
 var PermitStatuses = []PermitStatus{PermitSigned, PermitAwaitingHand, PermitHandSigned, PermitIssued, PermitRevoked}
+
+// How a permit reached the register: issued here from an application, or issued on paper
+// before the office had the software and entered afterwards (a "backfill", with no QR).
+const (
+	ChannelWalkIn        = "walk_in"
+	ChannelPaperBackfill = "paper_backfill"
+)
+
+// PaperPermitMark is shown beside a backfilled paper permit in every list, report and verdict.
+const PaperPermitMark = "Giấy cấp thủ công, đã nhập bổ sung"

@@ -50,3 +50,7 @@ func addFonts(pdf *fpdf.Fpdf) error {
 	}
 	return nil
 }
+
+// SerifFonts returns the embedded Noto Serif regular and bold faces, for documents drawn
+// outside this package (the daily register).
+func SerifFonts() (regularTTF, boldTTF []byte) { return fontRegular, fontBold }

@@ -183,6 +183,10 @@ type Permit struct {
 	SignedAt       *time.Time `json:"signed_at"`
 	SignedBy       *string    `json:"signed_by"`
 	SignedPDF      string     `json:"signed_pdf" gorm:"column:signed_pdf"` // SHA-256 of the token-signed PDF blob
+	Channel        string     `json:"channel"`                             // walk_in, or paper_backfill for a paper permit entered afterwards
+	PaperNumber    string     `json:"paper_number"`                        // the number written on a paper permit
+	IssuedOn       string     `json:"issued_on"`                           // YYYY-MM-DD, the office's calendar day of issue
+	PurposeCode    string     `json:"purpose_code"`                        // the application's, for reports
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
 }

@@ -86,6 +86,12 @@ var seeds = map[int64][]string{
 		`UPDATE outbox SET push_status = 'rejected', push_reason = 'another unit', push_attempts = 1, sent_at = '2026-01-03 00:00:00+00:00' WHERE entity_id = 'p1'`,
 		`INSERT INTO sync_state VALUES (1,'2026-01-03 00:00:00+00:00','2026-01-03 00:00:00+00:00','')`,
 	},
+	11: {
+		`INSERT INTO applications (id,version,office_unit_code,status,full_name,search_text,birth_date,gender,id_number,residence_commune_code,purpose_code,route_from,route_to,vehicle_type,valid_from,valid_to,rules_version,created_by,created_at,updated_at)
+		 VALUES ('a2',1,'28291','approved','Trần Thị Mai','tran thi mai 082185000123','1985-03-12','female','082185000123','28291','work','A','B','walk','2021-08-15','2021-08-21',1,'u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00')`,
+		`INSERT INTO permits (id,version,number,unit_code,year,seq,application_id,status,qr,key_id,signature_kind,issued_at,issued_by,created_at,updated_at,channel,paper_number,issued_on,purpose_code)
+		 VALUES ('p2',1,'TC/2021-08-15/12/GĐĐ','28291',2021,-1,'a2','issued','','','hand','2021-08-14 17:00:00+00:00','u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','paper_backfill','12/GĐĐ','2021-08-15','work')`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -101,6 +107,7 @@ var checks = map[int64]string{
 	10: `SELECT count(*) FROM scan_pages s JOIN permits p ON p.hand_signed_page = s.id AND s.permit_id = p.id JOIN blobs b ON b.sha256 = s.blob_sha256`,
 	8:  `SELECT count(*) FROM trust_bundles b JOIN signing_keys k ON k.protection = 'tpm' WHERE b.trust_sequence = 7 AND b.revocation_sequence = 12`,
 	12: `SELECT count(*) FROM outbox o JOIN sync_state s ON s.id = 1 WHERE o.push_status = 'rejected' AND o.push_reason = 'another unit' AND s.last_success_at IS NOT NULL`,
+	11: `SELECT count(*) FROM permits WHERE channel = 'paper_backfill' AND paper_number = '12/GĐĐ' AND issued_on = '2021-08-15' AND purpose_code = 'work'`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {
@@ -204,6 +211,42 @@ func TestUnitVersionsMigration(t *testing.T) {
 	if err != nil || l == nil || l.EffectiveFrom != "2025-03-01" || l.Units != 3 {
 		t.Fatalf("current list = %+v, %v", l, err)
 	}
+}
+
+// TestMigration11FillsReportColumns: permits issued before migration 11 get their issue day
+// (Vietnam) and purpose, so reports over the past count them.
+func TestMigration11FillsReportColumns(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "office.db")
+	db, err := sql.Open("sqlite3", DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, db, 6); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int64{1, 2, 3, 4} {
+		for _, stmt := range seeds[v] {
+			if _, err := db.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// 18:30 UTC is already the next day in Vietnam.
+	if _, err := db.Exec(`UPDATE permits SET issued_at = '2026-01-01 18:30:00.123456789+00:00'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := Migrate(ctx, db, 0); err != nil {
+		t.Fatal(err)
+	}
+	var day, purpose, channel string
+	if err := db.QueryRow(`SELECT issued_on, purpose_code, channel FROM permits WHERE id = 'p1'`).Scan(&day, &purpose, &channel); err != nil {
+		t.Fatal(err)
+	}
+	if day != "2026-01-02" || purpose != "work" || channel != "walk_in" {
+		t.Fatalf("after migration 11: issued_on %q, purpose %q, channel %q", day, purpose, channel)
+	}
+	db.Close()
 }
 
 func TestOpenSettings(t *testing.T) {

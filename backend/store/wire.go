@@ -39,6 +39,7 @@ func (p Permit) Wire() syncwire.Permit {
 		IssuedAt: syncwire.Time(p.IssuedAt), IssuedBy: p.IssuedBy, HandSignedAt: syncwire.TimePtr(p.HandSignedAt),
 		HandedOverAt: syncwire.TimePtr(p.HandedOverAt), HandSignedBy: str(p.HandSignedBy), HandSignedPage: str(p.HandSignedPage), HandedOverBy: str(p.HandedOverBy), RevokedAt: syncwire.TimePtr(p.RevokedAt), RevokeReason: p.RevokeReason,
 		RevokedBy: str(p.RevokedBy), SignedAt: syncwire.TimePtr(p.SignedAt), SignedBy: str(p.SignedBy), SignedPDF: p.SignedPDF,
+		Channel: p.Channel, PaperNumber: p.PaperNumber, IssuedOn: p.IssuedOn, PurposeCode: p.PurposeCode,
 		CreatedAt: syncwire.Time(p.CreatedAt), UpdatedAt: syncwire.Time(p.UpdatedAt),
 	}
 }

@@ -63,7 +63,11 @@ type Permit struct {
 	RevokedBy      string `json:"revoked_by"`
 	SignedAt       string `json:"signed_at"`
 	SignedBy       string `json:"signed_by"`
-	SignedPDF      string `json:"signed_pdf"` // SHA-256 of the token-signed PDF
+	SignedPDF      string `json:"signed_pdf"`   // SHA-256 of the token-signed PDF
+	Channel        string `json:"channel"`      // walk_in or paper_backfill
+	PaperNumber    string `json:"paper_number"` // a paper permit's own number
+	IssuedOn       string `json:"issued_on"`    // YYYY-MM-DD, Vietnam
+	PurposeCode    string `json:"purpose_code"`
 	CreatedAt      string `json:"created_at"`
 	UpdatedAt      string `json:"updated_at"`
 }

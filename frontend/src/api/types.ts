@@ -22,6 +22,7 @@ export type Permission =
   | 'rules.manage'
   | 'users.manage'
   | 'settings.manage'
+  | 'permit.backfill'
 
 /** The signed-in user with what they may do (Go `app.SessionUser`). */
 export interface SessionUser extends UserInfo {
