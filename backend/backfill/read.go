@@ -342,7 +342,7 @@ func judge(line int, cells []string, formulas map[string]bool, purposes map[stri
 			if dateBad[fe.Field] || hasFormula(fe.Field) {
 				continue // already reported with the cell's own reason
 			}
-			if fe.Code == "date_past" && !issuedOK {
+			if !issuedOK && (fe.Code == "date_past" || fe.Field == "residence_commune_code") {
 				continue // judged against an issue date the row does not have
 			}
 			vi, en := fe.VI, fe.EN

@@ -108,8 +108,10 @@ func Template(w io.Writer, purposes []domain.Purpose, units []domain.Unit) error
 	}
 
 	commune, purpose := "", ""
+	// The example is a 2021 paper: its commune must be one in force on its date.
+	const exampleDay = "2021-08-15"
 	for _, u := range units {
-		if u.Level == domain.LevelCommune {
+		if u.Level == domain.LevelCommune && u.ValidFrom <= exampleDay && (u.ValidTo == "" || u.ValidTo > exampleDay) {
 			commune = u.Code
 			break
 		}
