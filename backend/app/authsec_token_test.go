@@ -68,7 +68,7 @@ func TestFinding10_SigningRefusesKeyScopedToAnotherUnit(t *testing.T) {
 	numbers := f.issued(t, 1)
 	// The province listed the key for a neighbouring commune.
 	var other string
-	if err := f.DB().Table("units").Where("level = 'commune' AND code <> ?", DemoUnitCode).Order("code").Limit(1).Pluck("code", &other).Error; err != nil || other == "" {
+	if err := f.DB().Table("unit_versions").Where("level = 'commune' AND valid_to = '' AND code <> ?", DemoUnitCode).Order("code").Limit(1).Pluck("code", &other).Error; err != nil || other == "" {
 		t.Fatalf("another commune: %q %v", other, err)
 	}
 	if err := f.DB().Model(&store.SigningKey{}).Where("key_id = ?", key.KeyID).Update("unit_code", other).Error; err != nil {

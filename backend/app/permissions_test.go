@@ -130,13 +130,14 @@ func TestSessionStatusCarriesPermissions(t *testing.T) {
 	}
 }
 
-// The window's card fill and gddctl's are one rule: a matched address sets commune and
-// street; an unmatched one goes whole into the street and leaves the commune as it was.
+// The window's card fill and gddctl's are one rule: the card's address is kept as given; an
+// address naming one of today's communes also sets commune and street, and one naming an
+// abolished unit (a card from before 2025) leaves the commune as it was, for the clerk.
 func TestFillFromCCCD(t *testing.T) {
 	f := newFixture(t)
 	in := f.input()
 	in.Phone = "0987654321"
-	got, err := f.FillFromCCCD(in, cardText)
+	got, err := f.FillFromCCCD(in, cardTodayText)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,6 +146,13 @@ func TestFillFromCCCD(t *testing.T) {
 	}
 	if got.Card.ResidenceCommuneCode == "" || got.Input.ResidenceCommuneCode != got.Card.ResidenceCommuneCode || got.Input.ResidenceStreet != got.Card.ResidenceStreet {
 		t.Errorf("matched residence not filled: %+v from %+v", got.Input, got.Card)
+	}
+	old, err := f.FillFromCCCD(in, cardText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Input.CardAddress != old.Card.Address || old.Input.ResidenceCommuneCode != in.ResidenceCommuneCode || old.Input.ResidenceStreet != in.ResidenceStreet {
+		t.Errorf("an old card's address: %+v from %+v", old.Input, old.Card)
 	}
 	if _, err := f.FillFromCCCD(in, "not a card"); codeOf(err) != CodeValidation {
 		t.Errorf("bad card text: %v", err)

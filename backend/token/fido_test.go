@@ -66,18 +66,18 @@ func province(t testing.TB, creds ...token.Credential) (*permit.TrustList, *perm
 	if err != nil {
 		t.Fatal(err)
 	}
-	tl := permit.TrustList{IssuedAt: vnTime(2026, time.March, 8, 7, 0).UTC()}
+	tl := permit.TrustList{Sequence: 1, IssuedAt: vnTime(2026, time.March, 8, 7, 0).UTC(), ExpiresAt: vnTime(2027, time.March, 8, 7, 0).UTC()}
 	for _, c := range creds {
 		kid, err := c.KeyID()
 		if err != nil {
 			t.Fatal(err)
 		}
 		tl.Entries = append(tl.Entries, permit.TrustEntry{
-			KeyID: kid, PublicKey: c.PublicKey, Officer: "Trần Văn Bình, Chủ tịch UBND", UnitCode: "28249",
+			KeyID: kid, Kind: permit.KeyKindFIDO, PublicKey: c.PublicKey, Officer: "Trần Văn Bình, Chủ tịch UBND", UnitCode: "28249",
 			ValidFrom: vnTime(2026, time.January, 1, 0, 0).UTC(), ValidTo: vnTime(2027, time.January, 1, 0, 0).UTC(),
 		})
 	}
-	rl := permit.RevocationList{IssuedAt: tl.IssuedAt}
+	rl := permit.RevocationList{Sequence: 1, TrustSequence: tl.Sequence, IssuedAt: tl.IssuedAt, ExpiresAt: tl.ExpiresAt}
 	bundle, err := permit.BuildBundle(ctx, tl, rl, root, root.Public())
 	if err != nil {
 		t.Fatal(err)

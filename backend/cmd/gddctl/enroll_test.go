@@ -35,8 +35,8 @@ func TestEnrollWithProvince(t *testing.T) {
 		t.Fatal("a refused enrollment made a key")
 	}
 	// A code for another unit is refused and stays usable for its own office.
-	other := add("28261")
-	if msg := runFail(t, "--data", dir, "--user", "quantri", "enroll", "--server", url, "--code", other.Code); !strings.Contains(msg, "28261") {
+	other := add("28291")
+	if msg := runFail(t, "--data", dir, "--user", "quantri", "enroll", "--server", url, "--code", other.Code); !strings.Contains(msg, "28291") {
 		t.Fatalf("another unit's code: %s", msg)
 	}
 	var n int64

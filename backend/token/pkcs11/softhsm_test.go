@@ -272,9 +272,11 @@ func newProvince(t testing.TB, ps *PermitSigner) province {
 	}
 	vn := permit.VietnamTime
 	tl := permit.TrustList{
-		IssuedAt: time.Date(2026, 1, 2, 8, 0, 0, 0, vn).UTC(),
+		Sequence:  1,
+		IssuedAt:  time.Date(2026, 1, 2, 8, 0, 0, 0, vn).UTC(),
+		ExpiresAt: time.Date(2027, 1, 2, 8, 0, 0, 0, vn).UTC(),
 		Entries: []permit.TrustEntry{{
-			KeyID: ps.KeyID(), PublicKey: spki, Officer: "Lê Văn Đức, Chủ tịch UBND", UnitCode: "28249",
+			KeyID: ps.KeyID(), Kind: permit.KeyKindPKCS11, PublicKey: spki, Officer: "Lê Văn Đức, Chủ tịch UBND", UnitCode: "28249",
 			ValidFrom: time.Date(2026, 1, 1, 0, 0, 0, 0, vn).UTC(), ValidTo: time.Date(2027, 1, 1, 0, 0, 0, 0, vn).UTC(),
 		}},
 	}
