@@ -158,3 +158,25 @@ func TestFillFromCCCD(t *testing.T) {
 		t.Errorf("bad card text: %v", err)
 	}
 }
+
+// The users screen's key button follows the backend: an active approver's row offers a key,
+// other rows do not, and nobody but the office admin is offered anything.
+func TestUsersListOffersWhatTheAdminMayDo(t *testing.T) {
+	f := newFixture(t)
+	users, err := f.Users(f.ctx, f.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		wantKey := u.Role == string(domain.RoleApprover) && u.Active
+		if got := has(u.Actions, domain.UserActionEnrollKey); got != wantKey {
+			t.Errorf("%s (%s, active %v): enroll_key listed %v", u.Username, u.Role, u.Active, got)
+		}
+		if !has(u.Actions, domain.UserActionDeactivate) {
+			t.Errorf("%s: deactivate not listed for the office admin", u.Username)
+		}
+	}
+	if _, err := f.Users(f.ctx, f.approver); err == nil {
+		t.Error("an approver listed the users")
+	}
+}

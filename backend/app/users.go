@@ -151,11 +151,25 @@ type UserInput struct {
 }
 
 // Users lists the office's accounts (office admin).
-func (a *App) Users(ctx context.Context, actor Actor) ([]store.User, error) {
+func (a *App) Users(ctx context.Context, actor Actor) ([]User, error) {
 	if err := a.require(actor, auth.ManageUsers); err != nil {
 		return nil, err
 	}
-	return a.read(ctx).Users()
+	rows, err := a.read(ctx).Users()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, len(rows))
+	for i, u := range rows {
+		out[i] = User{User: u, Actions: auth.UserActions(actor.Role, domain.Role(u.Role), u.Active)}
+	}
+	return out, nil
+}
+
+// User is an account as the users screen shows it, with what the asking user may do with it.
+type User struct {
+	store.User
+	Actions []domain.Action `json:"actions"`
 }
 
 // AddUser creates an account (office admin).

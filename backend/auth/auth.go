@@ -118,6 +118,10 @@ var stepNeeds = map[domain.Action]Permission{
 	domain.PermitActionHandOut: EnterApplication,
 	domain.PermitActionSign:    DecideApplication,
 	domain.PermitActionRevoke:  DecideApplication,
+	// Accounts and their tokens are the office admin's until they come from the province.
+	domain.UserActionEnrollKey:  ManageUsers,
+	domain.UserActionDeactivate: ManageUsers,
+	domain.UserActionActivate:   ManageUsers,
 }
 
 // FourEyesBars reports whether the four-eyes rule stops the user userID deciding an
@@ -146,6 +150,17 @@ func ApplicationActions(role domain.Role, s domain.Status, fourEyesBars bool) []
 func PermitActions(role domain.Role, s domain.PermitStatus, expired bool) []domain.Action {
 	out := []domain.Action{}
 	for _, a := range domain.PermitSteps(s, expired) {
+		if Allowed(role, stepNeeds[a]) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// UserActions lists what role may do now with an account of targetRole.
+func UserActions(role, targetRole domain.Role, active bool) []domain.Action {
+	out := []domain.Action{}
+	for _, a := range domain.UserSteps(targetRole, active) {
 		if Allowed(role, stepNeeds[a]) {
 			out = append(out, a)
 		}

@@ -173,6 +173,29 @@ func TestPermitActions(t *testing.T) {
 	}
 }
 
+func TestUserActions(t *testing.T) {
+	A := func(a ...domain.Action) []domain.Action { return append([]domain.Action{}, a...) }
+	en, off, on := domain.UserActionEnrollKey, domain.UserActionDeactivate, domain.UserActionActivate
+	for _, c := range []struct {
+		name         string
+		role, target domain.Role
+		active       bool
+		want         []domain.Action
+	}{
+		{"admin, active approver: a key, switch off", domain.RoleOfficeAdmin, domain.RoleApprover, true, A(en, off)},
+		{"admin, inactive approver: no key, switch on", domain.RoleOfficeAdmin, domain.RoleApprover, false, A(on)},
+		{"admin, clerk: no key", domain.RoleOfficeAdmin, domain.RoleClerk, true, A(off)},
+		{"approver: nothing", domain.RoleApprover, domain.RoleApprover, true, A()},
+		{"clerk: nothing", domain.RoleClerk, domain.RoleApprover, true, A()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := UserActions(c.role, c.target, c.active); !reflect.DeepEqual(got, c.want) {
+				t.Errorf("UserActions(%s, %s, %v) = %v, want %v", c.role, c.target, c.active, got, c.want)
+			}
+		})
+	}
+}
+
 func TestFourEyesBars(t *testing.T) {
 	for _, c := range []struct {
 		on         bool

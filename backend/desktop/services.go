@@ -234,8 +234,8 @@ func (s *SettingsService) Update(in app.Settings) (app.Settings, error) {
 // UserService manages local accounts.
 type UserService struct{ base }
 
-func (s *UserService) List() ([]store.User, error) {
-	return call(s.base, func(a app.Actor) ([]store.User, error) { return s.app.Users(s.ctx, a) })
+func (s *UserService) List() ([]app.User, error) {
+	return call(s.base, func(a app.Actor) ([]app.User, error) { return s.app.Users(s.ctx, a) })
 }
 
 func (s *UserService) Add(in app.UserInput) (store.User, error) {

@@ -5,6 +5,10 @@ const (
 	ActionIssue         Action = "issue"   // an approved application gets its permit
 	PermitActionPreview Action = "preview" // see the PDF as it would print
 	PermitActionPrint   Action = "print"   // print a copy (counted)
+
+	UserActionEnrollKey  Action = "enroll_key" // bind a signing token to a leader
+	UserActionDeactivate Action = "deactivate"
+	UserActionActivate   Action = "activate"
 )
 
 // applicationSteps and permitSteps fix the order in which open steps are listed, so screens and
@@ -44,4 +48,17 @@ func PermitSteps(s PermitStatus, expired bool) []Action {
 		out = append(out, a)
 	}
 	return out
+}
+
+// UserSteps lists what may be done with an account now, whoever asks: a signing token is
+// enrolled only for an active approver (the one who signs), and an account is switched off or
+// on.
+func UserSteps(role Role, active bool) []Action {
+	if !active {
+		return []Action{UserActionActivate}
+	}
+	if role == RoleApprover {
+		return []Action{UserActionEnrollKey, UserActionDeactivate}
+	}
+	return []Action{UserActionDeactivate}
 }

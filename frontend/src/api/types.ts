@@ -224,6 +224,9 @@ export interface SetupInput {
   admin_password: string
 }
 
+/** What the asking user may do with an account now (Go `domain.Action`, from `auth.UserActions`). */
+export type UserAction = 'enroll_key' | 'deactivate' | 'activate'
+
 export interface User {
   id: string
   username: string
@@ -231,6 +234,7 @@ export interface User {
   role: Role
   active: boolean
   locked_until: string | null
+  actions: UserAction[] | null
 }
 
 export interface UserInput {
