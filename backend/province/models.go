@@ -14,6 +14,7 @@ type authorityRow struct {
 	ServerCert   string
 	ServerKey    string
 	CreatedAt    time.Time
+	RootKeyStore string
 }
 
 func (authorityRow) TableName() string { return "authority" }

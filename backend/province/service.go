@@ -40,6 +40,9 @@ type Service struct {
 
 	mu       sync.RWMutex
 	unlocked *onlineKeys
+	// root is the provincial root key when this instance holds it (UseRoot), for signing
+	// audit receipts and lists.
+	root pki.RootKey
 }
 
 // onlineKeys are what serving needs: the office CA and the TLS identity.
@@ -88,6 +91,9 @@ type InitInput struct {
 	ServerHosts    []string `json:"server_hosts"`
 	// RootKeyPath is where the sealed root key is written (the data directory's RootKeyFile).
 	RootKeyPath string `json:"-"`
+	// Root, when set, is a root key already made elsewhere (in a PKCS#11 token); the file
+	// and its passphrase are then not used.
+	Root pki.RootKey `json:"-"`
 }
 
 // InitResult is what init reports.
@@ -98,7 +104,8 @@ type InitResult struct {
 	RootNotAfter time.Time `json:"root_not_after"`
 	CANotAfter   time.Time `json:"ca_not_after"`
 	ServerHosts  []string  `json:"server_hosts"`
-	RootKeyFile  string    `json:"root_key_file"`
+	RootKeyFile  string    `json:"root_key_file,omitempty"`
+	RootKeyStore string    `json:"root_key_store"`
 }
 
 // Init creates the provincial root key (sealed in a file under the root passphrase), the
@@ -112,7 +119,7 @@ func (s *Service) Init(ctx context.Context, in InitInput) (InitResult, error) {
 		return InitResult{}, newErr(KindInvalid, "Thiếu tên đăng nhập của quản trị viên tỉnh (--admin)", "The provincial admin's username is missing (--admin)")
 	case len(in.AdminPassword) < auth.MinPasswordLen:
 		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Mật khẩu quản trị (GDD_PASSWORD) phải có ít nhất %d ký tự", auth.MinPasswordLen), fmt.Sprintf("The admin password (GDD_PASSWORD) must have at least %d characters", auth.MinPasswordLen))
-	case len(in.RootPassphrase) < pki.MinPassphraseLen:
+	case in.Root == nil && len(in.RootPassphrase) < pki.MinPassphraseLen:
 		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Cụm mật khẩu khoá gốc (GDD_ROOT_PASSPHRASE) phải có ít nhất %d ký tự", pki.MinPassphraseLen), fmt.Sprintf("The root key passphrase (GDD_ROOT_PASSPHRASE) must have at least %d characters", pki.MinPassphraseLen))
 	case len(in.CAPassphrase) < pki.MinPassphraseLen:
 		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Cụm mật khẩu CA (GDD_CA_PASSPHRASE) phải có ít nhất %d ký tự", pki.MinPassphraseLen), fmt.Sprintf("The CA passphrase (GDD_CA_PASSPHRASE) must have at least %d characters", pki.MinPassphraseLen))
@@ -130,9 +137,15 @@ func (s *Service) Init(ctx context.Context, in InitInput) (InitResult, error) {
 		return InitResult{}, newErr(KindConflict, "Máy chủ tỉnh đã được khởi tạo", "The provincial server is already set up")
 	}
 	at := s.now()
-	rootKey, err := s.loadOrCreateRootKey(in.RootKeyPath, in.RootPassphrase)
-	if err != nil {
-		return InitResult{}, err
+	rootKey := in.Root
+	if rootKey == nil {
+		k, err := s.loadOrCreateRootKey(in.RootKeyPath, in.RootPassphrase)
+		if err != nil {
+			return InitResult{}, err
+		}
+		rootKey = pki.NewFileRoot(k)
+	} else {
+		in.RootKeyPath = ""
 	}
 	rootCert, err := pki.NewRoot(rootKey, in.ProvinceName, at)
 	if err != nil {
@@ -173,7 +186,8 @@ func (s *Service) Init(ctx context.Context, in InitInput) (InitResult, error) {
 	}
 	err = s.write(ctx, func(tx *gorm.DB, at time.Time) error {
 		a := authorityRow{ID: 1, ProvinceName: in.ProvinceName, RootCert: string(pki.EncodeCerts(rootCert)), RootKeyHash: rootHash,
-			CACert: string(pki.EncodeCerts(caCert)), CAKey: string(sealedCA), ServerCert: string(pki.EncodeCerts(serverCert)), ServerKey: string(sealedServer), CreatedAt: at}
+			CACert: string(pki.EncodeCerts(caCert)), CAKey: string(sealedCA), ServerCert: string(pki.EncodeCerts(serverCert)), ServerKey: string(sealedServer), CreatedAt: at,
+			RootKeyStore: rootKey.Store()}
 		if err := tx.Create(&a).Error; err != nil {
 			return fmt.Errorf("save the authority: %w", err)
 		}
@@ -182,7 +196,7 @@ func (s *Service) Init(ctx context.Context, in InitInput) (InitResult, error) {
 			return fmt.Errorf("create the admin: %w", err)
 		}
 		actor := "cli:init"
-		if err := s.audit(tx, at, actor, "province.init", "authority", "1", map[string]any{"province": in.ProvinceName, "root_key_hash": rootHash, "ca_serial": caCert.SerialNumber.Text(16), "server_hosts": in.ServerHosts}); err != nil {
+		if err := s.audit(tx, at, actor, "province.init", "authority", "1", map[string]any{"province": in.ProvinceName, "root_key_hash": rootHash, "ca_serial": caCert.SerialNumber.Text(16), "server_hosts": in.ServerHosts, "root_key_store": rootKey.Store()}); err != nil {
 			return err
 		}
 		return s.audit(tx, at, actor, "admin.create", "admin", admin.ID, map[string]string{"username": admin.Username})
@@ -190,7 +204,8 @@ func (s *Service) Init(ctx context.Context, in InitInput) (InitResult, error) {
 	if err != nil {
 		return InitResult{}, err
 	}
-	return InitResult{ProvinceName: in.ProvinceName, Admin: in.AdminUsername, RootKeyHash: rootHash, RootNotAfter: rootCert.NotAfter, CANotAfter: caCert.NotAfter, ServerHosts: in.ServerHosts, RootKeyFile: in.RootKeyPath}, nil
+	s.setRoot(rootKey)
+	return InitResult{ProvinceName: in.ProvinceName, Admin: in.AdminUsername, RootKeyHash: rootHash, RootNotAfter: rootCert.NotAfter, CANotAfter: caCert.NotAfter, ServerHosts: in.ServerHosts, RootKeyFile: in.RootKeyPath, RootKeyStore: rootKey.Store()}, nil
 }
 
 // loadOrCreateRootKey reuses a root key left by an init whose database commit failed (it

@@ -135,6 +135,7 @@ func (c *cli) print(v any, human func(w io.Writer)) error {
 
 func (c *cli) initCmd() *cobra.Command {
 	var in province.InitInput
+	var rf rootFlags
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "create the provincial root key, the office CA, the server certificate and the first provincial admin",
@@ -151,6 +152,11 @@ func (c *cli) initCmd() *cobra.Command {
 			in.RootPassphrase = os.Getenv(envRootPassphrase)
 			in.CAPassphrase = os.Getenv(envCAPassphrase)
 			in.RootKeyPath = filepath.Join(c.data, province.RootKeyFile)
+			if in.Root, err = rf.createRoot(); err != nil {
+				return err
+			} else if in.Root != nil {
+				defer in.Root.Close()
+			}
 			res, err := svc.Init(cmd.Context(), in)
 			if err != nil {
 				return err
@@ -164,6 +170,7 @@ func (c *cli) initCmd() *cobra.Command {
 	cmd.Flags().StringVar(&in.AdminFullName, "admin-name", "", "the admin's full name")
 	cmd.Flags().StringVar(&in.ProvinceName, "province", "", "the province's name, shown in the certificates")
 	cmd.Flags().StringSliceVar(&in.ServerHosts, "host", []string{"localhost", "127.0.0.1"}, "host names and addresses offices reach the server by (repeat or comma-separate)")
+	rf.register(cmd)
 	return cmd
 }
 
@@ -174,6 +181,7 @@ func (c *cli) serveCmd() *cobra.Command {
 	}
 	opsListen := os.Getenv(envOpsListen)
 	var grace time.Duration
+	var rf rootFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "serve enrollment and the sync API over mutual TLS until SIGINT/SIGTERM",
@@ -189,6 +197,11 @@ func (c *cli) serveCmd() *cobra.Command {
 			if err := svc.Unlock(ctx, os.Getenv(envCAPassphrase)); err != nil {
 				return err
 			}
+			closeRoot, err := rf.openRoot(ctx, c, svc)
+			if err != nil {
+				return err
+			}
+			defer closeRoot()
 			return serve(ctx, c.log, svc, listen, opsListen, grace, func(addr string) {
 				c.log.Info("serving", "addr", addr, "db", string(svc.Dialect()))
 			})
@@ -197,6 +210,7 @@ func (c *cli) serveCmd() *cobra.Command {
 	cmd.Flags().StringVar(&listen, "listen", listen, "address of the TLS listener [$"+envListen+"]")
 	cmd.Flags().StringVar(&opsListen, "ops-listen", opsListen, "also serve /healthz, /readyz and /metrics over plain HTTP here (they are on the TLS listener too) [$"+envOpsListen+"]")
 	cmd.Flags().DurationVar(&grace, "shutdown-timeout", 30*time.Second, "how long in-flight requests may finish after SIGTERM")
+	rf.register(cmd)
 	return cmd
 }
 

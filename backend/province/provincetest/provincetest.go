@@ -159,6 +159,12 @@ func Open(t testing.TB, dsn, dir string) *Province {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := province.New(db, province.DialectOf(dsn))
 	svc.Log = log
+	// Another instance of an initialised province holds the root too, as serve does.
+	if k, err := pki.OpenFileRoot(filepath.Join(dir, province.RootKeyFile), RootPassphrase); err == nil {
+		if err := svc.UseRoot(context.Background(), k); err != nil {
+			t.Fatalf("use root: %v", err)
+		}
+	}
 	return &Province{Svc: svc, Dir: dir, DSN: dsn, Log: log}
 }
 
