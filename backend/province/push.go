@@ -90,6 +90,12 @@ func (s *Service) Push(ctx context.Context, sess OfficeSession, items []syncwire
 			}
 			reject(i, syncwire.Conflict, fmt.Sprintf("version %d of %s %s was already received with other content; kept aside for the province to look at", row.Version, row.Entity, row.EntityID))
 		}
+		if err := s.notePushed(tx, sess, items, decoded, results); err != nil {
+			return err
+		}
+		if err := s.anchorAudit(tx, sess, at, decoded, results); err != nil {
+			return err
+		}
 		if err := quarantine(tx, quarantined); err != nil {
 			return err
 		}

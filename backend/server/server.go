@@ -35,6 +35,7 @@ type Server struct {
 	metrics   *metrics
 	limits    Limits
 	pushSlots chan struct{}
+	blobSlots chan struct{}
 }
 
 // Limits bound what one instance takes on.
@@ -67,6 +68,7 @@ type metrics struct {
 	enrollments *prometheus.CounterVec
 	refused     *prometheus.CounterVec
 	pushItems   *prometheus.CounterVec
+	blobs       *prometheus.CounterVec
 }
 
 // New makes the adapter over svc, with its own metrics registry.
@@ -80,8 +82,9 @@ func New(svc *province.Service, log *slog.Logger) *Server {
 		refused:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_office_auth_refused_total", Help: "Requests refused at the per-request office certificate check."}, []string{"reason"}),
 		pushItems:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_push_items_total", Help: "Pushed items by status."}, []string{"status"}),
 	}
-	reg.MustRegister(m.requests, m.duration, m.enrollments, m.refused, m.pushItems)
-	s := &Server{svc: svc, log: log, reg: reg, metrics: m}
+	m.blobs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gdd_blobs_received_total", Help: "Attachments received whole, by whether they were new."}, []string{"new"})
+	reg.MustRegister(m.requests, m.duration, m.enrollments, m.refused, m.pushItems, m.blobs)
+	s := &Server{svc: svc, log: log, reg: reg, metrics: m, blobSlots: make(chan struct{}, blobUploadSlots)}
 	s.SetLimits(DefaultLimits)
 	return s
 }
@@ -99,6 +102,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /v1/office", s.route("office", s.requireOffice(http.HandlerFunc(s.office))))
 	mux.Handle("POST /v1/renew", s.route("renew", s.requireOffice(http.HandlerFunc(s.renew))))
 	mux.Handle("POST /v1/push", s.route("push", s.requireOffice(http.HandlerFunc(s.push))))
+	mux.Handle("HEAD "+syncwire.BlobPath+"{sha256}", s.route("blob_head", s.requireOffice(http.HandlerFunc(s.headBlob))))
+	mux.Handle("PUT "+syncwire.BlobPath+"{sha256}", s.route("blob_put", s.requireOffice(http.HandlerFunc(s.putBlob))))
 	mux.Handle("/", s.route("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "Không có địa chỉ này", "No such endpoint")
 	})))
@@ -277,7 +282,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	for _, res := range results {
 		s.metrics.pushItems.WithLabelValues(string(res.Status)).Inc()
 	}
-	writeJSON(w, http.StatusOK, syncwire.PushResponse{Results: results})
+	writeJSON(w, http.StatusOK, syncwire.PushResponse{Results: results, AuditReceipt: s.auditReceipt(r, results)})
 }
 
 // clientAddress is the caller's IP, the unit of the enrollment rate limit. Forwarded headers

@@ -52,11 +52,16 @@ type PushResult struct {
 	Version int64      `json:"version"`
 	Status  ItemStatus `json:"status"`
 	Reason  string     `json:"reason,omitempty"`
+	// Attachments the record refers to, for applied and duplicate items.
+	Attachments []AttachmentState `json:"attachments,omitempty"`
 }
 
 // PushResponse is the answer to a batch (HTTP 200 whatever the items' fates).
 type PushResponse struct {
 	Results []PushResult `json:"results"`
+	// AuditReceipt, when the batch carried audit events, is the province's signed receipt of
+	// the office's chain head as received so far.
+	AuditReceipt *AuditReceipt `json:"audit_receipt,omitempty"`
 }
 
 // OfficeOwned reports whether offices write records of kind k (and so may push them).

@@ -82,6 +82,7 @@ func (c *cli) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&c.db, "db", os.Getenv(envDB), "database: a SQLite file path (default DATA/"+DBFile+") or postgres://… [$"+envDB+"]")
 	root.PersistentFlags().BoolVar(&c.asJSON, "json", false, "print machine-readable JSON")
 	root.AddCommand(c.initCmd(), c.serveCmd(), c.officeCmd(), c.quarantineCmd())
+	root.AddCommand(c.auditCmd(), c.permitCmd())
 	return root
 }
 
