@@ -29,7 +29,7 @@ func (a *App) CheckDatabase(ctx context.Context) (DatabaseCheck, error) {
 
 // VerifyAudit walks the audit log's hash chain and names the first broken event.
 func (a *App) VerifyAudit(ctx context.Context) (audit.Report, error) {
-	return a.read(ctx).VerifyAudit()
+	return a.verifyAnchoredAudit(ctx)
 }
 
 // BundleCheck is an offline verification without an office database: the permit (its QR

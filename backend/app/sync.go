@@ -32,6 +32,8 @@ type SyncReport struct {
 	RetryAfter        time.Duration `json:"-"`
 	RetryAfterSeconds int           `json:"retry_after_seconds,omitempty"`
 	Error             string        `json:"error,omitempty"`
+	// Attachments is the files lane (backend/app/syncblobs.go).
+	Attachments AttachmentReport `json:"attachments"`
 }
 
 // SyncNow pushes every waiting outbox entry to the province, in order and in batches, and
@@ -51,6 +53,7 @@ func (a *App) SyncNow(ctx context.Context) (SyncReport, error) {
 	}
 	defer c.Close()
 	runErr := a.pushWaiting(ctx, c, &rep)
+	runErr = a.syncLanes(ctx, c, &rep, runErr)
 	if err := a.finishSync(ctx, &rep, runErr); err != nil {
 		return rep, err
 	}
@@ -160,7 +163,10 @@ func (a *App) syncTotals(ctx context.Context, rep *SyncReport) error {
 		return err
 	}
 	rep.Pending, rep.Failed = int(pending), int(failed)
-	rep.InSync = rep.Error == "" && pending == 0 && failed == 0
+	if err := a.attachmentTotals(ctx, &rep.Attachments); err != nil {
+		return err
+	}
+	rep.InSync = rep.Error == "" && pending == 0 && failed == 0 && rep.Attachments.Missing == 0
 	return nil
 }
 
@@ -205,6 +211,9 @@ type SyncStatus struct {
 	LastError     string        `json:"last_error,omitempty"`
 	Failed        []SyncFailure `json:"failed"`
 	InSync        bool          `json:"in_sync"`
+	// Attachments and Audit are the second lane and the receipts (backend/app/syncblobs.go).
+	Attachments AttachmentReport `json:"attachments"`
+	Audit       AuditAnchor      `json:"audit"`
 }
 
 // maxListedFailures bounds the status's list (the count is always whole).
@@ -238,5 +247,5 @@ func (a *App) SyncStatus(ctx context.Context) (SyncStatus, error) {
 		out.Failed = append(out.Failed, SyncFailure{Seq: e.Seq, Entity: e.Entity, EntityID: e.EntityID, Version: e.Version, Status: e.PushStatus, State: "lỗi", Reason: e.PushReason, At: at})
 	}
 	out.InSync = out.Enrolled && pending == 0 && len(failed) == 0 && st.LastError == ""
-	return out, nil
+	return out, a.laneStatus(ctx, &out)
 }

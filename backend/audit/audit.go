@@ -100,6 +100,10 @@ type Report struct {
 	Events  int64    `json:"events"`
 	OK      bool     `json:"ok"`
 	Problem *Problem `json:"problem,omitempty"`
+	// Receipts is how many heads the province has receipted (an office's chain only), and
+	// ReceiptedSeq the latest; every one must still be in the chain.
+	Receipts     int   `json:"receipts"`
+	ReceiptedSeq int64 `json:"receipted_seq"`
 }
 
 // Verify walks the whole chain in order.

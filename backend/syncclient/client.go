@@ -31,6 +31,7 @@ type Client struct {
 	root     *x509.Certificate
 	base     *url.URL
 	http     *http.Client
+	receipts receiptBox // audit receipts the pushes brought back
 }
 
 // LoadIdentity reads what enrollment saved.

@@ -80,6 +80,7 @@ func (c *Client) pushOnce(ctx context.Context, items []syncwire.PushItem) ([]syn
 	if err := decodeAnswer(resp, &out); err != nil {
 		return nil, err
 	}
+	c.receipts.add(out.AuditReceipt)
 	if len(out.Results) != len(items) {
 		return nil, fmt.Errorf("the server answered %d results for %d items", len(out.Results), len(items))
 	}
