@@ -281,4 +281,3 @@ func (a *App) laneStatus(ctx context.Context, st *SyncStatus) error {
 	st.InSync = st.InSync && st.Attachments.Missing == 0
 	return nil
 }
-
