@@ -20,6 +20,9 @@ import (
 const crashChildEnv = "GDD_CRASH_CHILD_DIR"
 
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(laneCrashChildEnv); dir != "" {
+		os.Exit(laneCrashChild(dir))
+	}
 	if dir := os.Getenv(scanCrashChildEnv); dir != "" {
 		os.Exit(scanCrashChild(dir))
 	}

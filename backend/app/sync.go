@@ -32,7 +32,8 @@ type SyncReport struct {
 	RetryAfter        time.Duration `json:"-"`
 	RetryAfterSeconds int           `json:"retry_after_seconds,omitempty"`
 	Error             string        `json:"error,omitempty"`
-	// Attachments is the files lane (backend/app/syncblobs.go).
+	// Audit and Attachments are the lanes after the records (backend/app/syncaudit.go, syncblobs.go).
+	Audit       AuditPushReport  `json:"audit"`
 	Attachments AttachmentReport `json:"attachments"`
 }
 
@@ -163,10 +164,10 @@ func (a *App) syncTotals(ctx context.Context, rep *SyncReport) error {
 		return err
 	}
 	rep.Pending, rep.Failed = int(pending), int(failed)
-	if err := a.attachmentTotals(ctx, &rep.Attachments); err != nil {
+	if err := a.laneTotals(ctx, rep); err != nil {
 		return err
 	}
-	rep.InSync = rep.Error == "" && pending == 0 && failed == 0 && rep.Attachments.Missing == 0
+	rep.InSync = rep.Error == "" && pending == 0 && failed == 0 && rep.Attachments.Missing == 0 && rep.Audit.Pending == 0
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"giaydiduong/backend/audit"
 	"giaydiduong/backend/outbox"
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/province/provincetest"
@@ -88,6 +89,18 @@ func (f *syncFixture) officeSent(t *testing.T) []versionKey {
 		if syncwire.OfficeOwned(syncwire.Kind(e.Entity)) && !e.Failed() {
 			out = append(out, versionKey{e.Entity, e.EntityID, e.Version, e.ContentHash})
 		}
+	}
+	// The audit chain travels in its own lane (syncaudit.go), every event once.
+	var events []audit.Event
+	if err := f.DB().Order("seq").Find(&events).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		h, err := syncwire.ContentHash(store.AuditWire(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, versionKey{string(syncwire.KindAuditEvent), e.ID, 1, h})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]

@@ -32,14 +32,18 @@ type AttachmentReport struct {
 	Failing  int64 `json:"failing"` // missing, with an error at the last try
 }
 
-// syncLanes keeps the receipts the pushes brought and, when the push went through, sends the
-// attachments. It returns pushErr, or the lane's own error.
+// syncLanes runs after the records went (pushErr nil): the audit chain, whose receipts it
+// keeps, then the attachments. It returns pushErr, or the lanes' own error.
 func (a *App) syncLanes(ctx context.Context, c *syncclient.Client, rep *SyncReport, pushErr error) error {
-	if err := a.keepReceipts(ctx, c); err != nil {
-		return errors.Join(pushErr, err)
-	}
 	if pushErr != nil {
 		return pushErr
+	}
+	err := a.pushAudit(ctx, c, &rep.Audit)
+	if kerr := a.keepReceipts(ctx, c); kerr != nil {
+		return errors.Join(err, kerr)
+	}
+	if err != nil {
+		return err
 	}
 	if err := a.scanAttachments(ctx); err != nil {
 		return err
@@ -204,7 +208,16 @@ func fileProblem(err error) bool {
 	return false
 }
 
-// attachmentTotals fills the lane's standing into the report.
+// laneTotals fills the lanes' standing into the report.
+func (a *App) laneTotals(ctx context.Context, rep *SyncReport) error {
+	var err error
+	if rep.Audit.Pending, err = a.auditPending(ctx); err != nil {
+		return err
+	}
+	return a.attachmentTotals(ctx, &rep.Attachments)
+}
+
+// attachmentTotals fills the attachments lane's standing in.
 func (a *App) attachmentTotals(ctx context.Context, rep *AttachmentReport) error {
 	c, err := a.read(context.WithoutCancel(ctx)).CountAttachments()
 	if err != nil {
@@ -260,6 +273,7 @@ func (a *App) PermitAttachments(ctx context.Context, actor Actor, number string)
 
 // AuditAnchor is how far the province has receipted this office's audit chain.
 type AuditAnchor struct {
+	Pending      int64  `json:"pending"` // events not pushed yet
 	Receipts     int    `json:"receipts"`
 	ReceiptedSeq int64  `json:"receipted_seq"`
 	SignedAt     string `json:"signed_at,omitempty"`
@@ -270,6 +284,11 @@ func (a *App) laneStatus(ctx context.Context, st *SyncStatus) error {
 	if err := a.attachmentTotals(ctx, &st.Attachments); err != nil {
 		return err
 	}
+	pending, err := a.auditPending(ctx)
+	if err != nil {
+		return err
+	}
+	st.Audit.Pending = pending
 	rs, err := a.read(ctx).AuditReceipts()
 	if err != nil {
 		return err
@@ -278,6 +297,6 @@ func (a *App) laneStatus(ctx context.Context, st *SyncStatus) error {
 	if len(rs) > 0 {
 		st.Audit.ReceiptedSeq, st.Audit.SignedAt = rs[len(rs)-1].Seq, rs[len(rs)-1].SignedAt
 	}
-	st.InSync = st.InSync && st.Attachments.Missing == 0
+	st.InSync = st.InSync && st.Attachments.Missing == 0 && pending == 0
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"giaydiduong/backend/audit"
 	"giaydiduong/backend/outbox"
 )
 
@@ -174,6 +175,44 @@ func (q Q) AuditEventHashes(seqs []int64) (map[int64]string, error) {
 		for _, r := range rows {
 			out[r.Seq] = r.Hash
 		}
+	}
+	return out, nil
+}
+
+type auditPush struct {
+	ID  int `gorm:"primaryKey"`
+	Seq int64
+}
+
+func (auditPush) TableName() string { return "audit_push" }
+
+// AuditPushCursor is the seq of the last audit event the province answered (0 before any).
+func (q Q) AuditPushCursor() (int64, error) {
+	var rows []auditPush
+	if err := q.db.Where("id = 1").Limit(1).Find(&rows).Error; err != nil {
+		return 0, fmt.Errorf("read audit push cursor: %w", err)
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	return rows[0].Seq, nil
+}
+
+// SetAuditPushCursor moves the cursor forward (never back).
+func (q Q) SetAuditPushCursor(seq int64) error {
+	err := q.db.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "id"}}, DoUpdates: clause.Set{{Column: clause.Column{Name: "seq"}, Value: gorm.Expr("MAX(audit_push.seq, excluded.seq)")}}}).
+		Create(&auditPush{ID: 1, Seq: seq}).Error
+	if err != nil {
+		return fmt.Errorf("move audit push cursor: %w", err)
+	}
+	return nil
+}
+
+// AuditEventsAfter is up to limit events after seq, in chain order.
+func (q Q) AuditEventsAfter(seq int64, limit int) ([]audit.Event, error) {
+	var out []audit.Event
+	if err := q.db.Where("seq > ?", seq).Order("seq").Limit(limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("read audit events: %w", err)
 	}
 	return out, nil
 }

@@ -37,7 +37,15 @@ CREATE TABLE audit_receipts (
     received_at   DATETIME NOT NULL
 );
 
+-- How far the audit chain has been pushed: events travel from the chain itself, in order,
+-- after the records (the outbox does not carry them).
+CREATE TABLE audit_push (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+);
+
 -- +goose Down
+DROP TABLE audit_push;
 DROP TABLE audit_receipts;
 DROP INDEX sync_attachments_record;
 DROP INDEX sync_attachments_missing;
