@@ -55,9 +55,10 @@ server-test:
 	$(with-postgres) go test -race -count=1 $(SERVER_PKGS)
 
 # The slow matrices kept out of `make test`: the office push of 1,000 applications through
-# every fault of the loopback proxy (about 30 s without -race).
+# every fault of the loopback proxy (about 30 s without -race), and the lanes' matrix (records,
+# the audit chain and 100 attachments through every fault, three rounds; about 2 min).
 test-long:
-	go test -tags $(GO_TAGS) -count=1 -run TestSyncMatrix ./backend/app -args -sync.long
+	go test -tags $(GO_TAGS) -count=1 -run 'TestSyncMatrix|TestSyncLanesMatrix' ./backend/app -args -sync.long
 
 frontend-test:
 	cd frontend && npm test

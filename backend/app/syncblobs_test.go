@@ -365,3 +365,43 @@ func TestAuditTruncationDetectedAfterSync(t *testing.T) {
 		t.Fatalf("truncation not detected: %+v %v", r, err)
 	}
 }
+
+// The lanes' matrix (make test-long): records, the audit chain and 100 attachments, queued
+// together as the scan path does, through every fault in turn, three rounds; after healing
+// the province holds exactly the office's versions, every file byte-identical, and the chain
+// receipted to its head with nothing flagged.
+func TestSyncLanesMatrix(t *testing.T) {
+	if !*longSync {
+		t.Skip("the lanes matrix runs with -sync.long (TestSyncAttachmentsThroughFaults covers each fault)")
+	}
+	f := newSyncFixture(t, nil)
+	f.addApplications(t, 300)
+	files := f.addScanFiles(t, 100, true)
+	f.SyncBatchSize = 50
+	faults := []faultMode{faultDropMidRequest, fault502, faultCutReply, faultDelay, faultPass}
+	for round := 0; round < 3; round++ {
+		for _, m := range faults {
+			f.proxy.set(m)
+			f.SyncNow(f.ctx)
+			f.assertServerFiles(t, files)
+		}
+		f.addApplications(t, 20) // work goes on between the rounds
+	}
+	f.proxy.set(faultPass)
+	rep := mustSync(t, f)
+	if !rep.InSync || rep.Attachments.Missing != 0 || rep.Audit.Pending != 0 {
+		t.Fatalf("healed: %+v", rep)
+	}
+	f.assertServerMatches(t)
+	if n := f.assertServerFiles(t, files); n != 100 {
+		t.Fatalf("the province holds %d of 100 files", n)
+	}
+	r, err := f.VerifyAudit(f.ctx)
+	if err != nil || !r.OK || r.ReceiptedSeq != r.Events {
+		t.Fatalf("audit: %+v %v", r, err)
+	}
+	checks, err := f.p.Svc.AuditCheck(f.ctx, DemoUnitCode)
+	if err != nil || len(checks) != 1 || !checks[0].OK || checks[0].AnchoredSeq != r.Events {
+		t.Fatalf("the province's check: %+v %v", checks, err)
+	}
+}

@@ -92,6 +92,12 @@ var seeds = map[int64][]string{
 		`INSERT INTO permits (id,version,number,unit_code,year,seq,application_id,status,qr,key_id,signature_kind,issued_at,issued_by,created_at,updated_at,channel,paper_number,issued_on,purpose_code)
 		 VALUES ('p2',1,'TC/2021-08-15/12/GĐĐ','28291',2021,-1,'a2','issued','','','hand','2021-08-14 17:00:00+00:00','u1','2026-01-01 00:00:00+00:00','2026-01-01 00:00:00+00:00','paper_backfill','12/GĐĐ','2021-08-15','work')`,
 	},
+	16: {
+		`INSERT INTO sync_attachment_scan SELECT seq, 1 FROM outbox WHERE entity_id = 'p1' AND version = 2`,
+		`INSERT INTO sync_attachments (outbox_seq,sha256,entity,entity_id,version,present,attempts,last_error,updated_at) SELECT seq,'abc','permit','p1',2,1,1,'','2026-01-04 00:00:00+00:00' FROM outbox WHERE entity_id = 'p1' AND version = 2`,
+		`INSERT INTO audit_receipts VALUES (1,'h1','o1','28291','2026-01-04T00:00:00Z','rk',X'3045','2026-01-04 00:00:00+00:00')`,
+		`INSERT INTO audit_push VALUES (1,1)`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -107,6 +113,7 @@ var checks = map[int64]string{
 	10: `SELECT count(*) FROM scan_pages s JOIN permits p ON p.hand_signed_page = s.id AND s.permit_id = p.id JOIN blobs b ON b.sha256 = s.blob_sha256`,
 	8:  `SELECT count(*) FROM trust_bundles b JOIN signing_keys k ON k.protection = 'tpm' WHERE b.trust_sequence = 7 AND b.revocation_sequence = 12`,
 	12: `SELECT count(*) FROM outbox o JOIN sync_state s ON s.id = 1 WHERE o.push_status = 'rejected' AND o.push_reason = 'another unit' AND s.last_success_at IS NOT NULL`,
+	16: `SELECT count(*) FROM sync_attachments a JOIN sync_attachment_scan s ON s.outbox_seq = a.outbox_seq JOIN blobs b ON b.sha256 = a.sha256 JOIN audit_receipts r ON r.hash = 'h1' JOIN audit_push c ON c.seq = r.seq WHERE a.present = 1`,
 	11: `SELECT count(*) FROM permits WHERE channel = 'paper_backfill' AND paper_number = '12/GĐĐ' AND issued_on = '2021-08-15' AND purpose_code = 'work'`,
 }
 
