@@ -58,6 +58,7 @@ func (c *cli) permitCmd() *cobra.Command {
 	}
 	cmd.AddCommand(c.permitPrintCmds()...)
 	cmd.AddCommand(c.permitSignCmds()...)
+	cmd.AddCommand(c.permitAttachmentsCmd())
 	cmd.AddCommand(show, revoke,
 		step("issue APPLICATION_ID", "issue the permit of an approved application", func(ctx context.Context, a *app.App, actor app.Actor, id string) (app.Permit, error) {
 			return a.IssuePermit(ctx, actor, id)

@@ -21,4 +21,4 @@ export {
 } from './services'
 
 export { ScanService, scanReason } from './scans'
-export type { ScanJob, ScanPage, ScanPageResult, ScanStatus } from './scans'
+export type { AttachmentState, ScanJob, ScanPage, ScanPageResult, ScanStatus } from './scans'

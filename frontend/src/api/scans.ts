@@ -54,6 +54,17 @@ export const ScanService = {
   Discard: (pageId: string, reason: string) => call<ScanPage>('ScanService', 'Discard', pageId, reason),
   Image: (pageId: string, thumb: boolean) => call<string>('ScanService', 'Image', pageId, thumb),
   ForPermit: (number: string) => call<ScanPage | null>('ScanService', 'ForPermit', number),
+  Attachments: async (number: string): Promise<AttachmentState[]> =>
+    (await call<AttachmentState[] | null>('ScanService', 'Attachments', number)) ?? [],
+}
+
+/** One of a permit's files (signed PDF, signed scan) and whether the province holds it. */
+export interface AttachmentState {
+  sha256: string
+  present: boolean
+  attempts: number
+  last_error?: string
+  updated_at: string
 }
 
 /** The review reason in the user's language. */
