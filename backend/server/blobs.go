@@ -11,8 +11,9 @@ import (
 )
 
 // blobUploadSlots bounds the attachment uploads one instance takes at once (each office
-// sends at most syncwire.BlobLanes); one more is answered 429 with Retry-After.
-const blobUploadSlots = 16
+// sends at most syncwire.BlobLanes; a body is held in memory, up to syncwire.MaxBlobBytes);
+// one more is answered 429 with Retry-After.
+const blobUploadSlots = 8
 
 // headBlob answers whether the province holds an attachment: 200 yes, 404 not yet, 403 when
 // none of this office's records refers to it.
