@@ -260,11 +260,26 @@ func TestAuditAnchoring(t *testing.T) {
 		if ck := checkOf(t, p, "28261"); ck.OK {
 			t.Fatal("the fork was forgotten")
 		}
+		// Two different events for the next place, not receipted yet: a fork at the head; the
+		// receipt stops before it.
+		next := chainEvents(7, chain[5].Hash, 1, "a")[0]
+		other := chainEvents(7, chain[5].Hash, 1, "b")[0]
+		pushEvents(t, c, next, other)
+		if r := lastReceipt(t, c); r.Seq != 6 {
+			t.Fatalf("receipt over a fork at the head: %+v", r)
+		}
+		head := false
+		for _, f := range checkOf(t, p, "28261").Flags {
+			head = head || (f.Kind == province.FlagFork && f.Seq == 7)
+		}
+		if !head {
+			t.Fatal("the fork at the head was not flagged")
+		}
 		root, err := p.Svc.RootCertificate(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := pushAndReceipt(t, c, chain[5])
+		r := pushAndReceipt(t, c, chain[5]) // a repeat: the receipt of 6 again
 		r.Seq = 99
 		if pki.VerifyRootSignature(root.PublicKey, r.SignedBytes(), r.Signature) == nil {
 			t.Fatal("an altered receipt verified")
