@@ -37,12 +37,25 @@ func TestSyncCommand(t *testing.T) {
 		t.Fatalf("sync: %+v", rep)
 	}
 	var held int64
-	p.Svc.DB().Table("office_records").Count(&held)
+	p.Svc.DB().Table("office_records").Where("entity <> ?", "audit_event").Count(&held)
 	if held != int64(rep.Pushed) {
 		t.Fatalf("the province holds %d records, the office pushed %d", held, rep.Pushed)
 	}
 	runOK(t, &st, "--data", dir, "--json", "sync", "status")
 	if !st.Enrolled || !st.InSync || st.Pending != 0 || st.LastSuccessAt == nil || len(st.Failed) != 0 {
 		t.Fatalf("status after sync: %+v", st)
+	}
+	// The audit chain went too, and its head came back receipted.
+	if rep.Audit.Sent == 0 || st.Audit.Pending != 0 || st.Audit.ReceiptedSeq == 0 || st.Audit.Receipts == 0 {
+		t.Fatalf("audit lane: report %+v, status %+v", rep.Audit, st.Audit)
+	}
+	var ar struct {
+		OK           bool  `json:"ok"`
+		Receipts     int   `json:"receipts"`
+		ReceiptedSeq int64 `json:"receipted_seq"`
+	}
+	runOK(t, &ar, "--data", dir, "--json", "audit", "verify")
+	if !ar.OK || ar.Receipts == 0 || ar.ReceiptedSeq != st.Audit.ReceiptedSeq {
+		t.Fatalf("audit verify: %+v", ar)
 	}
 }
