@@ -19,6 +19,7 @@ import (
 
 	"giaydiduong/backend/audit"
 	"giaydiduong/backend/province"
+	"giaydiduong/backend/province/provincetest"
 	"giaydiduong/backend/store"
 	"giaydiduong/backend/syncwire"
 )
@@ -101,10 +102,36 @@ func laneFiles() int {
 	return 100
 }
 
-// The files lane through every fault of the proxy: after healing, the province holds every
-// attachment byte-identical by hash, once, and the office knows it.
+// newSyncFixtureOn is newSyncFixture over the province database dsn.
+func newSyncFixtureOn(t *testing.T, dsn string) *syncFixture {
+	t.Helper()
+	f := newFixture(t)
+	p := provincetest.New(t, dsn)
+	url := p.Serve(t)
+	cert, err := p.Svc.ServerCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFaultProxy(t, url[len("https://"):], cert)
+	o, err := p.Svc.AddOffice(f.ctx, "test", province.NewOfficeInput{UnitCode: DemoUnitCode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.EnrollWithProvince(f.ctx, f.admin, proxy.URL(), o.Code); err != nil {
+		t.Fatal(err)
+	}
+	return &syncFixture{fixture: f, p: p, proxy: proxy}
+}
+
+// The files lane through every fault of the proxy, on each server engine: after healing, the
+// province holds every attachment byte-identical by hash, once, and the office knows it.
 func TestSyncAttachmentsThroughFaults(t *testing.T) {
-	f := newSyncFixture(t, nil)
+	for _, e := range provincetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) { attachmentsThroughFaults(t, newSyncFixtureOn(t, e.DSN)) })
+	}
+}
+
+func attachmentsThroughFaults(t *testing.T, f *syncFixture) {
 	n := laneFiles()
 	files := f.addScanFiles(t, n, false)
 	rep := mustSync(t, f) // the records go; their files are not at the office yet
