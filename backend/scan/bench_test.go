@@ -82,6 +82,8 @@ var conditions = []condition{
 	{"blur-200dpi", 200, func(*rand.Rand, int) scantest.Degradation { return scantest.Degradation{Blur: 1.2, Quality: 90} }, false},
 	{"noise-200dpi", 200, func(*rand.Rand, int) scantest.Degradation { return scantest.Degradation{Noise: 10, Quality: 90} }, false},
 	{"jpeg60-200dpi", 200, func(*rand.Rand, int) scantest.Degradation { return scantest.Degradation{Quality: 60} }, false},
+	{"clean-300dpi", 300, func(*rand.Rand, int) scantest.Degradation { return scantest.Degradation{Quality: 90} }, false},
+	{"phone-only-12mp", 200, func(*rand.Rand, int) scantest.Degradation { return scantest.Degradation{Phone: true, Quality: 90} }, false},
 	{"all-200dpi", 200, scantest.Office, true},
 	{"all-150dpi", 150, scantest.Office, false},
 	{"all-300dpi", 300, scantest.Office, true},

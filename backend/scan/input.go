@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image"
+	"image/draw"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -251,8 +252,13 @@ const (
 	tiffRational           = 5
 	tiffIFDEntry, tiffIFDs = 12, 2
 	tagCompression         = 259
+	tagPhotometric         = 262
+	tagRowsPerStrip        = 278
+	tagTileWidth           = 322
+	tagTileLength          = 323
 	tagJPEGTables          = 347
 	compressionJPEG        = 7
+	photometricYCbCr       = 6
 )
 
 type ifd struct {
@@ -260,7 +266,10 @@ type ifd struct {
 	width, height int
 	dpi           float64
 	compression   uint32
-	strips        [][2]uint32 // offset, length
+	photometric   uint32
+	rowsPerStrip  int         // 0: the whole page is one strip
+	tileW, tileH  int         // set when the page is tiled rather than stripped
+	strips        [][2]uint32 // offset, length (of strips or tiles)
 	jpegTables    []byte
 }
 
@@ -344,6 +353,14 @@ func walkTIFF(data []byte) ([]ifd, error) {
 				}
 			case tagCompression:
 				d.compression = val(0)
+			case tagPhotometric:
+				d.photometric = val(0)
+			case tagRowsPerStrip:
+				d.rowsPerStrip = int(min(val(0), 1<<30))
+			case tagTileWidth:
+				d.tileW = int(min(val(0), 1<<30))
+			case tagTileLength:
+				d.tileH = int(min(val(0), 1<<30))
 			case tagJPEGTables:
 				at := bo.Uint32(e[8:])
 				if cnt > 4 && uint64(at)+uint64(cnt) <= uint64(len(data)) {
@@ -384,8 +401,10 @@ func openTIFF(data []byte) ([]Page, error) {
 	pages := make([]Page, len(ifds))
 	for i, d := range ifds {
 		pages[i] = Page{Width: d.width, Height: d.height, decode: func() (image.Image, error) {
-			if d.compression == compressionJPEG && len(d.strips) == 1 {
-				return tiffJPEGStrip(data, d)
+			// JPEG pages in YCbCr (what scanner drivers and libtiff write) are decoded here;
+			// github.com/hhrutter/tiff reads the other JPEG pages, G4 and LZW.
+			if d.compression == compressionJPEG && (len(d.strips) == 1 || d.photometric == photometricYCbCr) {
+				return tiffJPEG(data, d)
 			}
 			return tiff.DecodeAt(bytes.NewReader(data), d.offset)
 		}}
@@ -396,18 +415,68 @@ func openTIFF(data []byte) ([]Page, error) {
 
 var pdfMu sync.Mutex
 
-// tiffJPEGStrip decodes a page stored as one JPEG strip (what scanner drivers write), with
-// the shared JPEGTables spliced in before the scan when the strip leaves them out. Reading
-// the stream directly keeps it in YCbCr, which github.com/hhrutter/tiff does not accept.
-func tiffJPEGStrip(data []byte, d ifd) (image.Image, error) {
-	s := data[d.strips[0][0] : d.strips[0][0]+d.strips[0][1]]
-	if len(d.jpegTables) > 4 && bytes.HasPrefix(d.jpegTables, []byte{0xFF, 0xD8}) {
-		sos := bytes.Index(s, []byte{0xFF, 0xDA})
-		if sos < 0 {
-			return nil, fmt.Errorf("JPEG strip without a scan")
-		}
-		tables := bytes.TrimSuffix(d.jpegTables[2:], []byte{0xFF, 0xD9})
-		s = append(append(append([]byte(nil), s[:sos]...), tables...), s[sos:]...)
+// tiffJPEG decodes a page stored as JPEG strips or tiles: each is a JPEG stream of its own
+// (abbreviated when the page's JPEGTables hold the shared quantisation and Huffman tables,
+// which are spliced in before its scan), drawn at its place on the page. Reading the streams
+// directly keeps them in YCbCr, which github.com/hhrutter/tiff does not accept. Every
+// stream's size is checked from its header, before its pixels are decoded, against the place
+// the page gives it.
+func tiffJPEG(data []byte, d ifd) (image.Image, error) {
+	cellW, cellH := d.width, d.height
+	across := 1
+	switch {
+	case d.tileW > 0 && d.tileH > 0:
+		cellW, cellH = d.tileW, d.tileH
+		across = (d.width + cellW - 1) / cellW
+	case d.rowsPerStrip > 0 && d.rowsPerStrip < d.height:
+		cellH = d.rowsPerStrip
 	}
-	return jpeg.Decode(bytes.NewReader(s))
+	down := (d.height + cellH - 1) / cellH
+	if len(d.strips) != across*down {
+		return nil, fmt.Errorf("JPEG page of %d×%d in %d pieces, want %d", d.width, d.height, len(d.strips), across*down)
+	}
+	var page draw.Image
+	for k, st := range d.strips {
+		s := data[st[0] : st[0]+st[1]]
+		if len(d.jpegTables) > 4 && bytes.HasPrefix(d.jpegTables, []byte{0xFF, 0xD8}) {
+			sos := bytes.Index(s, []byte{0xFF, 0xDA})
+			if sos < 0 {
+				return nil, fmt.Errorf("JPEG strip %d without a scan", k+1)
+			}
+			tables := bytes.TrimSuffix(d.jpegTables[2:], []byte{0xFF, 0xD9})
+			s = append(append(append([]byte(nil), s[:sos]...), tables...), s[sos:]...)
+		}
+		if len(d.strips) == 1 {
+			return jpeg.Decode(bytes.NewReader(s))
+		}
+		x0, y0 := (k%across)*cellW, (k/across)*cellH
+		// A tile is always whole; a page's last strip may be shorter.
+		wantW, wantH := cellW, cellH
+		if d.tileW == 0 {
+			wantH = min(cellH, d.height-y0)
+		}
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(s))
+		if err != nil {
+			return nil, fmt.Errorf("JPEG strip %d: %w", k+1, err)
+		}
+		// A writer may also code the last strip at the full strip height.
+		okH := cfg.Height == wantH || d.tileW == 0 && cfg.Height == cellH
+		if cfg.Width != wantW || !okH {
+			return nil, fmt.Errorf("JPEG strip %d is %d×%d, want %d×%d", k+1, cfg.Width, cfg.Height, wantW, wantH)
+		}
+		part, err := jpeg.Decode(bytes.NewReader(s))
+		if err != nil {
+			return nil, fmt.Errorf("JPEG strip %d: %w", k+1, err)
+		}
+		if page == nil {
+			r := image.Rect(0, 0, d.width, d.height)
+			if _, grey := part.(*image.Gray); grey {
+				page = image.NewGray(r)
+			} else {
+				page = image.NewRGBA(r)
+			}
+		}
+		draw.Draw(page, image.Rect(x0, y0, x0+cfg.Width, y0+cfg.Height), part, part.Bounds().Min, draw.Src)
+	}
+	return page, nil
 }

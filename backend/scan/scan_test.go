@@ -3,10 +3,15 @@ package scan_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"giaydiduong/backend/scan"
@@ -55,6 +60,10 @@ func TestEveryOrientationAndFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	strips, err := scantest.TIFFStrips(pages, 200, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name      string
 		file      []byte
@@ -63,6 +72,8 @@ func TestEveryOrientationAndFormat(t *testing.T) {
 	}{
 		{"pdf", pdf, txt, []int{0, 2, 0}},
 		{"tiff", tif, txt, []int{0, 2, 0}},
+		{"tiff, YCbCr JPEG in strips", strips, txt, []int{0, 2, 0}},
+		{"tiff, YCbCr JPEG in strips by libtiff (ImageMagick)", libtiffStrips(t, pages), txt, []int{0, 2, 0}},
 		{"png", pngBuf.Bytes(), txt[:1], []int{0}},
 		{"sideways jpeg", sideJPEG.Bytes(), txt[:1], []int{1}},
 	}
@@ -105,6 +116,90 @@ func TestEveryOrientationAndFormat(t *testing.T) {
 			}
 		})
 	}
+}
+
+// libtiffStrips has ImageMagick (libtiff underneath) write the pages as one TIFF whose pages
+// are JPEG-compressed YCbCr in strips of 64 rows, as scanner software saves a stack.
+func libtiffStrips(t *testing.T, pages [][]byte) []byte {
+	t.Helper()
+	tool, err := exec.LookPath("convert")
+	if err != nil {
+		t.Fatal("ImageMagick's convert is needed (scripts/ensure-deps.sh test installs imagemagick)")
+	}
+	dir := t.TempDir()
+	args := []string{"-units", "PixelsPerInch", "-density", "200"}
+	for i, p := range pages {
+		name := filepath.Join(dir, fmt.Sprintf("p%d.jpg", i))
+		if err := os.WriteFile(name, p, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name)
+	}
+	out := filepath.Join(dir, "stack.tif")
+	args = append(args, "-colorspace", "YCbCr", "-compress", "JPEG", "-quality", "85", "-define", "tiff:rows-per-strip=64", out)
+	if b, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v: %s", err, b)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestTIFFStripsKeepColour: a red seal in a JPEG-in-strips page comes out red (the strips'
+// YCbCr is converted, not read as RGB), and every strip lands at its place.
+func TestTIFFStripsKeepColour(t *testing.T) {
+	m := image.NewRGBA(image.Rect(0, 0, 300, 200))
+	for y := range 200 {
+		for x := range 300 {
+			c := color.RGBA{250, 250, 250, 255}
+			if y >= 150 { // the last strip (rows 128–199 in strips of 64) holds the red band
+				c = color.RGBA{208, 32, 32, 255}
+			}
+			m.SetRGBA(x, y, c)
+		}
+	}
+	var j bytes.Buffer
+	jpeg.Encode(&j, m, &jpeg.Options{Quality: 95})
+	for _, c := range []struct {
+		name string
+		file []byte
+	}{{"built", must(scantest.TIFFStrips([][]byte{j.Bytes()}, 200, 64))}, {"libtiff", libtiffStrips(t, [][]byte{j.Bytes()})}} {
+		t.Run(c.name, func(t *testing.T) {
+			ps, err := scan.Open(c.file, scan.DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := ps[0].Decode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if img.Bounds().Dx() != 300 || img.Bounds().Dy() != 200 {
+				t.Fatalf("decoded %v", img.Bounds())
+			}
+			for _, p := range []struct {
+				x, y  int
+				red   bool
+				where string
+			}{{10, 10, false, "first strip"}, {150, 100, false, "second strip"}, {150, 180, true, "last strip"}} {
+				r, g, b, _ := img.At(p.x, p.y).RGBA()
+				r, g, b = r>>8, g>>8, b>>8
+				isRed := r > 170 && g < 80 && b < 80
+				isWhite := r > 220 && g > 220 && b > 220
+				if p.red && !isRed || !p.red && !isWhite {
+					t.Errorf("%s (%d,%d): rgb(%d,%d,%d)", p.where, p.x, p.y, r, g, b)
+				}
+			}
+		})
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
 
 func turn(m image.Image) *image.RGBA {

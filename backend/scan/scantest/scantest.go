@@ -496,3 +496,125 @@ func TIFF(pages [][]byte, dpi int) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// TIFFStrips bundles pages into one multi-page TIFF as libtiff writes JPEG-compressed
+// colour pages: Photometric YCbCr with 2×2 subsampling, rowsPerStrip rows per strip, each
+// strip an abbreviated JPEG stream whose quantisation and Huffman tables are kept once per
+// page in the JPEGTables tag.
+func TIFFStrips(pages [][]byte, dpi, rowsPerStrip int) ([]byte, error) {
+	var buf bytes.Buffer
+	le := binary.LittleEndian
+	buf.WriteString("II*\x00")
+	binary.Write(&buf, le, uint32(0))
+	prevNext := 4
+	pad := func() {
+		for buf.Len()%2 != 0 {
+			buf.WriteByte(0)
+		}
+	}
+	for i, jp := range pages {
+		img, err := jpeg.Decode(bytes.NewReader(jp))
+		if err != nil {
+			return nil, fmt.Errorf("page %d: %w", i+1, err)
+		}
+		b := img.Bounds()
+		sub, ok := img.(interface {
+			SubImage(image.Rectangle) image.Image
+		})
+		if !ok {
+			return nil, fmt.Errorf("page %d: no sub-images", i+1)
+		}
+		var tables []byte
+		var offsets, counts []uint32
+		for y := b.Min.Y; y < b.Max.Y; y += rowsPerStrip {
+			var s bytes.Buffer
+			part := sub.SubImage(image.Rect(b.Min.X, y, b.Max.X, min(y+rowsPerStrip, b.Max.Y)))
+			if err := jpeg.Encode(&s, part, &jpeg.Options{Quality: 80}); err != nil {
+				return nil, err
+			}
+			t, abbreviated, err := splitTables(s.Bytes())
+			if err != nil {
+				return nil, fmt.Errorf("page %d: %w", i+1, err)
+			}
+			if tables == nil {
+				tables = t
+			}
+			pad()
+			offsets = append(offsets, uint32(buf.Len()))
+			counts = append(counts, uint32(len(abbreviated)))
+			buf.Write(abbreviated)
+		}
+		pad()
+		tablesAt := buf.Len()
+		buf.Write(tables)
+		pad()
+		offAt := buf.Len()
+		binary.Write(&buf, le, offsets)
+		cntAt := buf.Len()
+		binary.Write(&buf, le, counts)
+		bpsAt := buf.Len()
+		binary.Write(&buf, le, [3]uint16{8, 8, 8})
+		resAt := buf.Len()
+		binary.Write(&buf, le, [2]uint32{uint32(dpi), 1})
+		type entry struct {
+			tag, typ uint16
+			n, v     uint32
+		}
+		n := uint32(len(offsets))
+		entries := []entry{
+			{256, 4, 1, uint32(b.Dx())}, {257, 4, 1, uint32(b.Dy())},
+			{258, 3, 3, uint32(bpsAt)}, {259, 3, 1, 7}, {262, 3, 1, 6},
+			{273, 4, n, uint32(offAt)}, {277, 3, 1, 3}, {278, 4, 1, uint32(rowsPerStrip)},
+			{279, 4, n, uint32(cntAt)}, {282, 5, 1, uint32(resAt)}, {283, 5, 1, uint32(resAt)}, {296, 3, 1, 2},
+			{347, 7, uint32(len(tables)), uint32(tablesAt)}, {530, 3, 2, 2 | 2<<16},
+		}
+		if n == 1 {
+			entries[5].v, entries[8].v = offsets[0], counts[0]
+		}
+		ifdAt := buf.Len()
+		le.PutUint32(buf.Bytes()[prevNext:], uint32(ifdAt))
+		binary.Write(&buf, le, uint16(len(entries)))
+		for _, e := range entries {
+			binary.Write(&buf, le, e.tag)
+			binary.Write(&buf, le, e.typ)
+			binary.Write(&buf, le, e.n)
+			if e.typ == 3 && e.n == 1 {
+				binary.Write(&buf, le, [2]uint16{uint16(e.v), 0})
+			} else {
+				binary.Write(&buf, le, e.v)
+			}
+		}
+		prevNext = buf.Len()
+		binary.Write(&buf, le, uint32(0))
+	}
+	return buf.Bytes(), nil
+}
+
+// splitTables moves a JPEG stream's DQT and DHT segments into a tables-only stream
+// (SOI, tables, EOI) and returns the stream without them.
+func splitTables(j []byte) (tables, rest []byte, err error) {
+	if len(j) < 4 || j[0] != 0xFF || j[1] != 0xD8 {
+		return nil, nil, errors.New("not a JPEG stream")
+	}
+	tables = []byte{0xFF, 0xD8}
+	rest = []byte{0xFF, 0xD8}
+	for off := 2; off+4 <= len(j); {
+		if j[off] != 0xFF {
+			return nil, nil, errors.New("JPEG segment expected")
+		}
+		m := j[off+1]
+		if m == 0xDA {
+			rest = append(rest, j[off:]...)
+			return append(tables, 0xFF, 0xD9), rest, nil
+		}
+		l := int(binary.BigEndian.Uint16(j[off+2:]))
+		seg := j[off : off+2+l]
+		if m == 0xDB || m == 0xC4 {
+			tables = append(tables, seg...)
+		} else {
+			rest = append(rest, seg...)
+		}
+		off += 2 + l
+	}
+	return nil, nil, errors.New("JPEG stream without a scan")
+}
