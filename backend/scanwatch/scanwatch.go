@@ -3,8 +3,11 @@
 // check alone is fooled by a pause mid-write, so a file is read only when its size and time
 // have not moved for Options.Stable and its format says it is complete (JPEG end marker,
 // PDF %%EOF, TIFF page chain inside the file). It is then moved to processing/ (so it is
-// not read twice), imported, and moved to done/ or failed/ (with a .txt saying why). The
-// folder is listed every Options.Rescan, which also catches what shares never announce.
+// not read twice), imported, and moved to done/ or failed/ (with a .txt saying why). File
+// events (fsnotify) make the folder be looked at as soon as something is written, and again
+// once it could have rested for Options.Stable; the folder is also listed every
+// Options.Rescan, which catches what network shares never announce (a share mounted from
+// another machine delivers no events for writes made there).
 // A file left in processing/ by a crash is imported again on start: imports are idempotent
 // by page content, so nothing is attached twice.
 package scanwatch
@@ -21,14 +24,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fsnotify/fsnotify"
+
 	"giaydiduong/backend/scan"
 )
 
 // Options tune the watcher; zero values take the defaults.
 type Options struct {
 	Stable time.Duration // unchanged size and mtime for this long (default 2 s)
-	Rescan time.Duration // folder listing period (default 1 s)
-	GiveUp time.Duration // a file incomplete this long goes to failed/ (default 10 min)
+	// Rescan is the folder listing period: 30 s by default while file events arrive, 1 s
+	// when they are off or cannot be had.
+	Rescan time.Duration
+	// NoEvents lists the folder only every Rescan (for a folder on a network share, where
+	// events never come).
+	NoEvents bool
+	GiveUp   time.Duration // a file incomplete this long goes to failed/ (default 10 min)
 	// Log is told what became of each file (res is what Import returned).
 	Log func(name string, res any, err error)
 }
@@ -55,8 +65,27 @@ func Watch(ctx context.Context, dir string, opt Options, imp Import) error {
 	if opt.Stable <= 0 {
 		opt.Stable = 2 * time.Second
 	}
+	var events *fsnotify.Watcher
+	if !opt.NoEvents {
+		var err error
+		if events, err = fsnotify.NewWatcher(); err == nil {
+			if err = events.Add(dir); err != nil {
+				events.Close()
+				events = nil
+			}
+		}
+		if err != nil {
+			slog.Warn("scan folder: no file events, listing it every second instead", "dir", dir, "err", err)
+		}
+	}
+	if events != nil {
+		defer events.Close()
+	}
 	if opt.Rescan <= 0 {
 		opt.Rescan = time.Second
+		if events != nil {
+			opt.Rescan = 30 * time.Second
+		}
 	}
 	if opt.GiveUp <= 0 {
 		opt.GiveUp = 10 * time.Minute
@@ -83,12 +112,39 @@ func Watch(ctx context.Context, dir string, opt Options, imp Import) error {
 	}
 	t := time.NewTicker(opt.Rescan)
 	defer t.Stop()
+	// After an event the folder is looked at again once a file written then could have
+	// rested for Stable; more events push that look back.
+	settle := time.NewTimer(time.Hour)
+	settle.Stop()
+	defer settle.Stop()
+	var evc <-chan fsnotify.Event
+	var errc <-chan error
+	if events != nil {
+		evc, errc = events.Events, events.Errors
+	}
 	for {
 		w.scan(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-settle.C:
+		case ev, ok := <-evc:
+			if !ok {
+				evc = nil
+				continue
+			}
+			if ev.Op&(fsnotify.Create|fsnotify.Write|fsnotify.Rename|fsnotify.Chmod) == 0 {
+				continue
+			}
+			settle.Reset(opt.Stable + opt.Stable/10 + 50*time.Millisecond)
+		case err, ok := <-errc:
+			if !ok {
+				errc = nil
+				continue
+			}
+			// An overflowed queue lost events: the next listing finds the files anyway.
+			opt.Log(dir, nil, fmt.Errorf("file events: %w", err))
 		}
 	}
 }

@@ -51,15 +51,73 @@ func testJPEG(t *testing.T, seed byte) []byte {
 }
 
 func start(t *testing.T, dir string) (*recorder, func()) {
+	return startWith(t, dir, Options{Stable: 500 * time.Millisecond, Rescan: 100 * time.Millisecond, GiveUp: time.Minute})
+}
+
+func startWith(t *testing.T, dir string, opt Options) (*recorder, func()) {
 	t.Helper()
 	r := &recorder{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		Watch(ctx, dir, Options{Stable: 500 * time.Millisecond, Rescan: 100 * time.Millisecond, GiveUp: time.Minute}, r.imp)
+		Watch(ctx, dir, opt, r.imp)
 	}()
 	return r, func() { cancel(); <-done }
+}
+
+// The two ways a file is noticed, each alone: file events (the folder is never listed
+// again by the clock, so only an event can bring the file in), and the periodic listing
+// (events off, as on a network share that sends none).
+var noticeModes = []struct {
+	name string
+	opt  Options
+}{
+	{"file events only", Options{Stable: 500 * time.Millisecond, Rescan: time.Hour, GiveUp: time.Hour}},
+	{"periodic listing only", Options{Stable: 500 * time.Millisecond, Rescan: 100 * time.Millisecond, GiveUp: time.Hour, NoEvents: true}},
+}
+
+func TestEventsAndListingEachFindFiles(t *testing.T) {
+	for _, m := range noticeModes {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			r, stop := startWith(t, dir, m.opt)
+			defer stop()
+			// Let Watch make its subfolders and take its first look, so the file comes after.
+			waitFor(t, "the watcher", func() bool {
+				_, err := os.Stat(filepath.Join(dir, Failed))
+				return err == nil
+			})
+			time.Sleep(200 * time.Millisecond)
+			a, b := testJPEG(t, 5), testJPEG(t, 6)
+			os.WriteFile(filepath.Join(dir, "a.jpg"), a, 0o600)
+			waitFor(t, "the first import", func() bool { return len(r.snapshot()) == 1 })
+			// A second file, half written and finished after a pause longer than Stable:
+			// read only once whole.
+			f, err := os.Create(filepath.Join(dir, "b.jpg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Write(b[:len(b)/2])
+			f.Sync()
+			time.Sleep(1200 * time.Millisecond)
+			if n := len(r.snapshot()); n != 1 {
+				t.Fatalf("%d imports while b.jpg was half written", n)
+			}
+			f.Write(b[len(b)/2:])
+			f.Close()
+			waitFor(t, "the second import", func() bool { return len(r.snapshot()) == 2 })
+			c := r.snapshot()
+			if c[0].name != "a.jpg" || !bytes.Equal(c[0].data, a) || c[1].name != "b.jpg" || !bytes.Equal(c[1].data, b) {
+				t.Errorf("imports: %s (%d bytes), %s (%d bytes)", c[0].name, len(c[0].data), c[1].name, len(c[1].data))
+			}
+			waitFor(t, "the moves to done/", func() bool {
+				_, e1 := os.Stat(filepath.Join(dir, Done, "a.jpg"))
+				_, e2 := os.Stat(filepath.Join(dir, Done, "b.jpg"))
+				return e1 == nil && e2 == nil
+			})
+		})
+	}
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {

@@ -126,7 +126,8 @@ func (c *cli) scanCmd() *cobra.Command {
 		},
 	}
 	watch.Flags().DurationVar(&wo.Stable, "stable", 2*time.Second, "a file must keep its size and time this long before it is read")
-	watch.Flags().DurationVar(&wo.Rescan, "poll", time.Second, "how often the folder is listed (network shares send no events)")
+	watch.Flags().DurationVar(&wo.Rescan, "poll", 0, "how often the folder is listed besides file events (default 30s, or 1s with --no-events)")
+	watch.Flags().BoolVar(&wo.NoEvents, "no-events", false, "list the folder only every --poll (a network share mounted from another machine sends no file events)")
 	watch.Flags().DurationVar(&wo.GiveUp, "give-up", 10*time.Minute, "a file still incomplete after this long is moved to failed/")
 
 	var so scanner.Options
