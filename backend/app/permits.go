@@ -12,6 +12,7 @@ import (
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/permit"
+	"giaydiduong/backend/render"
 	"giaydiduong/backend/store"
 )
 
@@ -261,10 +262,51 @@ func (a *App) MarkHandSigned(ctx context.Context, actor Actor, number string) (P
 	return a.permitStep(ctx, actor, number, domain.PermitActionHandSig, nil)
 }
 
-// HandOver records that the citizen received the permit.
-func (a *App) HandOver(ctx context.Context, actor Actor, number string) (Permit, error) {
+// HandOverOptions are what the clerk asks for as the citizen takes the permit.
+type HandOverOptions struct {
+	// PrintCopy prints a copy for the citizen first ("Bản in lại lần N", counted and audited
+	// as any print); if the printer refuses it, the permit is not marked handed over.
+	PrintCopy bool   `json:"print_copy"`
+	Printer   string `json:"printer"` // "" = the office default
+	A4        bool   `json:"a4"`      // else A5
+}
+
+// HandOver records that the citizen received the permit (who, when), printing a copy for
+// them first when asked. The options are variadic so that callers without any keep working.
+func (a *App) HandOver(ctx context.Context, actor Actor, number string, opts ...HandOverOptions) (Permit, error) {
 	if err := a.require(actor, auth.EnterApplication); err != nil {
 		return Permit{}, err
+	}
+	var opt HandOverOptions
+	if len(opts) > 0 {
+		opt = opts[0]
+	}
+	if opt.PrintCopy {
+		// Only a permit that can be handed over gets its copy printed.
+		n, err := canonicalNumber(number)
+		if err != nil {
+			return Permit{}, err
+		}
+		p, err := a.read(ctx).PermitByNumber(n)
+		if err != nil {
+			if isNotFound(err) {
+				return Permit{}, notFound("giấy đi đường số " + n)
+			}
+			return Permit{}, err
+		}
+		if _, err := domain.PermitTransition(domain.PermitStatus(p.Status), domain.PermitActionHandOut); err != nil {
+			return Permit{}, err
+		}
+		paper := render.A5
+		if opt.A4 {
+			paper = render.A4
+		}
+		if _, err := a.PrintPermits(ctx, actor, []string{n}, opt.Printer, paper); err != nil {
+			e := *AsError(err)
+			e.VI += " (giấy chưa được ghi nhận là đã giao)"
+			e.EN += " (the permit is not marked handed over)"
+			return Permit{}, &e
+		}
 	}
 	return a.permitStep(ctx, actor, number, domain.PermitActionHandOut, nil)
 }

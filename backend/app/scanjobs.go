@@ -33,7 +33,7 @@ func (a *App) StartScanImport(ctx context.Context, actor Actor, name string, dat
 	if err := a.require(actor, auth.EnterApplication); err != nil {
 		return "", err
 	}
-	if err := CheckScanFileSize(name, int64(len(data))); err != nil {
+	if err := a.CheckScanFileSize(ctx, name, int64(len(data))); err != nil {
 		return "", err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))

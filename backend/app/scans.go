@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -66,14 +67,38 @@ type ScanImport struct {
 	Error    *Error           `json:"error,omitempty"` // the file was refused (set by adapters importing many files)
 }
 
-// CheckScanFileSize refuses a file over the size limit before it is read into memory.
-func CheckScanFileSize(name string, size int64) error {
-	if size <= ScanLimits.MaxFileBytes {
+// CheckScanFileSize refuses a file over the office's size limit (Settings.ScanMaxFileMB)
+// before it is read into memory: every import route asks it first.
+func (a *App) CheckScanFileSize(ctx context.Context, name string, size int64) error {
+	lim, err := a.scanLimits(ctx)
+	if err != nil {
+		return err
+	}
+	return checkScanFileSize(lim, name, size)
+}
+
+func checkScanFileSize(lim scan.Limits, name string, size int64) error {
+	if size <= lim.MaxFileBytes {
 		return nil
 	}
+	// In MB rounded up, so a file just over the limit does not read "(10 MB); at most 10 MB".
+	mb := (size + 1<<20 - 1) >> 20
 	return scanRefusal(name, &scan.Error{Code: scan.CodeTooLarge,
-		VI: fmt.Sprintf("Tệp quá lớn (%d MB); tối đa %d MB", size>>20, ScanLimits.MaxFileBytes>>20),
-		EN: fmt.Sprintf("The file is too large (%d MB); at most %d MB", size>>20, ScanLimits.MaxFileBytes>>20)})
+		VI: fmt.Sprintf("Tệp quá lớn (%d MB); tối đa %d MB (cài đặt của văn phòng)", mb, lim.MaxFileBytes>>20),
+		EN: fmt.Sprintf("The file is too large (%d MB); at most %d MB (the office's setting)", mb, lim.MaxFileBytes>>20)})
+}
+
+// scanLimits are the built-in limits with the office's file size limit.
+func (a *App) scanLimits(ctx context.Context) (scan.Limits, error) {
+	s, err := a.settings(ctx)
+	if err != nil {
+		return scan.Limits{}, err
+	}
+	lim := ScanLimits
+	if mb := int64(s.ScanMaxFileMB) << 20; mb > 0 && mb < lim.MaxFileBytes {
+		lim.MaxFileBytes = mb
+	}
+	return lim, nil
 }
 
 func scanRefusal(name string, se *scan.Error) error {
@@ -84,7 +109,8 @@ func scanRefusal(name string, se *scan.Error) error {
 // ScanProgress is called after each page is saved (committed): done of total, and the page.
 type ScanProgress func(done, total int, page ScanPageResult)
 
-// ScanLimits bound what a scanned file may cost; the office can lower the file size.
+// ScanLimits are the built-in bounds of what a scanned file may cost; the office can lower
+// the file size (Settings.ScanMaxFileMB).
 var ScanLimits = scan.DefaultLimits
 
 // ImportScan reads a scanned file (PDF, TIFF, JPEG, PNG) and files every page: attached to
@@ -101,7 +127,14 @@ func (a *App) ImportScan(ctx context.Context, actor Actor, name string, data []b
 	if err != nil {
 		return ScanImport{}, err
 	}
-	pages, err := scan.Open(data, ScanLimits)
+	lim, err := a.scanLimits(ctx)
+	if err != nil {
+		return ScanImport{}, err
+	}
+	if err := checkScanFileSize(lim, name, int64(len(data))); err != nil {
+		return ScanImport{}, err
+	}
+	pages, err := scan.Open(data, lim)
 	if err != nil {
 		var se *scan.Error
 		if errors.As(err, &se) {
@@ -547,4 +580,36 @@ func (a *App) PermitScan(ctx context.Context, actor Actor, number string) (*stor
 		return nil, err
 	}
 	return &pg, nil
+}
+
+// ScanCandidates are the permits a page from the review queue could be attached to, for the
+// clerk's search by name (diacritics optional) or number: those awaiting a hand signature
+// and those marked hand-signed without their page, at most 20.
+func (a *App) ScanCandidates(ctx context.Context, actor Actor, query string) ([]Permit, error) {
+	if err := a.require(actor, auth.ViewApplications); err != nil {
+		return nil, err
+	}
+	q := domain.FoldForSearch(query)
+	if utf8.RuneCountInString(q) < 2 {
+		return nil, invalid("query", "too_short", "Nhập ít nhất 2 ký tự của họ tên hoặc số giấy", "Type at least 2 characters of the name or the number")
+	}
+	var out []Permit
+	for _, st := range []domain.PermitStatus{domain.PermitAwaitingHand, domain.PermitHandSigned} {
+		list, err := a.ListPermits(ctx, actor, string(st))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range list {
+			if st == domain.PermitHandSigned && p.HandSignedPage != nil {
+				continue
+			}
+			if strings.Contains(domain.FoldForSearch(p.Application.FullName), q) || strings.Contains(domain.FoldForSearch(p.Number), q) {
+				out = append(out, p)
+				if len(out) == 20 {
+					return out, nil
+				}
+			}
+		}
+	}
+	return out, nil
 }

@@ -566,3 +566,63 @@ func BenchmarkImportScan(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(stack.pages))/total.Seconds(), "pages/s")
 }
+
+// TestScanFileSizeSetting: the office admin lowers the largest scanned file (audited); every
+// import route then refuses a bigger file with the limit in the message, changing nothing;
+// a clerk may not change it and the bounds are checked.
+func TestScanFileSizeSetting(t *testing.T) {
+	s := buildStack(t)
+	o := openStackCopy(t, s)
+	ctx := context.Background()
+	admin := mustLogin(t, o.App, "quantri")
+	if len(s.pdf) <= 1<<20 {
+		t.Fatalf("the stack is %d bytes; the test needs one over 1 MB", len(s.pdf))
+	}
+	cur, err := o.Settings(ctx, admin)
+	if err != nil || cur.ScanMaxFileMB != int(ScanLimits.MaxFileBytes>>20) {
+		t.Fatalf("default limit %d MB, %v", cur.ScanMaxFileMB, err)
+	}
+	clerkTry := cur
+	clerkTry.ScanMaxFileMB = 1
+	if _, err := o.UpdateSettings(ctx, o.clerk, clerkTry); AsError(err) == nil || AsError(err).Code != CodeForbidden {
+		t.Errorf("a clerk changed the scan size limit: %v", err)
+	}
+	for _, mb := range []int{-1, int(ScanLimits.MaxFileBytes>>20) + 1} {
+		bad := cur
+		bad.ScanMaxFileMB = mb
+		e := AsError(func() error { _, err := o.UpdateSettings(ctx, admin, bad); return err }())
+		if e == nil || len(e.Fields) != 1 || e.Fields[0].Field != "scan_max_file_mb" {
+			t.Errorf("limit %d MB: %+v, want refused on scan_max_file_mb", mb, e)
+		}
+	}
+	events := countRows(t, o.App).events
+	cur.ScanMaxFileMB = 1
+	if got, err := o.UpdateSettings(ctx, admin, cur); err != nil || got.ScanMaxFileMB != 1 {
+		t.Fatalf("set 1 MB: %+v %v", got, err)
+	}
+	var ev audit.Event
+	o.DB().Where("seq > ? AND entity_id = ?", events, "scan_max_file_mb").First(&ev)
+	if ev.Action != "settings.update" || ev.Actor != "quantri" || ev.Data != `{"scan_max_file_mb":"1"}` {
+		t.Errorf("the change was not audited: %+v", ev)
+	}
+	before := countRows(t, o.App)
+	check := func(route string, err error) {
+		t.Helper()
+		e := AsError(err)
+		if e == nil || len(e.Fields) != 1 || e.Fields[0].Code != "too_large" || !bytes.Contains([]byte(e.VI), []byte("tối đa 1 MB")) {
+			t.Errorf("%s: %+v, want refused as over 1 MB", route, e)
+		}
+	}
+	check("check before reading", o.CheckScanFileSize(ctx, "stack.pdf", int64(len(s.pdf))))
+	_, err = o.ImportScan(ctx, o.clerk, "stack.pdf", s.pdf, nil)
+	check("import", err)
+	_, err = o.StartScanImport(ctx, o.clerk, "stack.pdf", s.pdf)
+	check("window job", err)
+	if after := countRows(t, o.App); after != before {
+		t.Errorf("a refused file changed the database: %v → %v", before, after)
+	}
+	// A file under the limit is still imported.
+	if res, err := o.ImportScan(ctx, o.clerk, "p1.jpg", s.pages[0], nil); err != nil || res.Matched != 1 {
+		t.Errorf("a small file under the limit: %+v %v", res, err)
+	}
+}

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
 	"giaydiduong/backend/auth"
+	"giaydiduong/backend/scan"
 	"giaydiduong/backend/store"
 )
 
@@ -18,16 +20,20 @@ type Settings struct {
 	PKCS11Library string `json:"pkcs11_library"`
 	// OfficeKeyProtection says how the office key is held (tpm, dpapi or file); read-only.
 	OfficeKeyProtection string `json:"office_key_protection"`
+	// ScanMaxFileMB is the largest scanned file an import takes, in MB (1 to the built-in
+	// ceiling, scan.DefaultLimits), whatever the route: picker, drop, gddctl, folder, scanner.
+	ScanMaxFileMB int `json:"scan_max_file_mb"`
 }
 
 // DefaultSettings: lock after 5 idle minutes; an approver may not decide what they entered.
-var DefaultSettings = Settings{IdleLockMinutes: 5, FourEyes: true}
+var DefaultSettings = Settings{IdleLockMinutes: 5, FourEyes: true, ScanMaxFileMB: int(scan.DefaultLimits.MaxFileBytes >> 20)}
 
 const (
 	keyIdleLock = "idle_lock_minutes"
 	keyFourEyes = "four_eyes"
 	keyPrinter  = "default_printer"
 	keyPKCS11   = "pkcs11_library"
+	keyScanMax  = "scan_max_file_mb"
 )
 
 // Settings reads the office settings, defaults filled in (any signed-in user: the window
@@ -57,6 +63,10 @@ func (a *App) settings(ctx context.Context) (Settings, error) {
 			s.DefaultPrinter = r.Value
 		case keyPKCS11:
 			s.PKCS11Library = r.Value
+		case keyScanMax:
+			if n, err := strconv.Atoi(r.Value); err == nil {
+				s.ScanMaxFileMB = n
+			}
 		}
 	}
 	prot, err := a.OfficeKeyProtection(ctx)
@@ -83,8 +93,15 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	if len(in.PKCS11Library) > 1000 {
 		return Settings{}, invalid("pkcs11_library", "too_long", "Đường dẫn thư viện PKCS#11 quá dài", "PKCS#11 library path too long")
 	}
+	if in.ScanMaxFileMB == 0 { // a caller that does not know the field keeps the default
+		in.ScanMaxFileMB = DefaultSettings.ScanMaxFileMB
+	}
+	if ceiling := int(ScanLimits.MaxFileBytes >> 20); in.ScanMaxFileMB < 1 || in.ScanMaxFileMB > ceiling {
+		return Settings{}, invalid("scan_max_file_mb", "range", fmt.Sprintf("Dung lượng tối đa của tệp quét phải từ 1 đến %d MB", ceiling),
+			fmt.Sprintf("The largest scanned file must be 1 to %d MB", ceiling))
+	}
 	err := a.write(ctx, actor.Username, func(c *change) error {
-		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter, keyPKCS11: in.PKCS11Library} {
+		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter, keyPKCS11: in.PKCS11Library, keyScanMax: strconv.Itoa(in.ScanMaxFileMB)} {
 			cur, err := c.q.Setting(key)
 			if err != nil && !isNotFound(err) {
 				return err

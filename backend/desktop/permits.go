@@ -46,8 +46,9 @@ func (s *PermitService) MarkHandSigned(number string) (app.Permit, error) {
 	return call(s.base, func(a app.Actor) (app.Permit, error) { return s.app.MarkHandSigned(s.ctx, a, number) })
 }
 
-func (s *PermitService) HandOver(number string) (app.Permit, error) {
-	return call(s.base, func(a app.Actor) (app.Permit, error) { return s.app.HandOver(s.ctx, a, number) })
+// HandOver records that the citizen received the permit; opts may ask for a printed copy.
+func (s *PermitService) HandOver(number string, opts app.HandOverOptions) (app.Permit, error) {
+	return call(s.base, func(a app.Actor) (app.Permit, error) { return s.app.HandOver(s.ctx, a, number, opts) })
 }
 
 func (s *PermitService) Revoke(number, reason string) (app.Permit, error) {

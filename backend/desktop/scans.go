@@ -86,3 +86,8 @@ func (s *ScanService) Image(pageID string, thumb bool) (string, error) {
 func (s *ScanService) ForPermit(number string) (*store.ScanPage, error) {
 	return call(s.base, func(a app.Actor) (*store.ScanPage, error) { return s.app.PermitScan(s.ctx, a, number) })
 }
+
+// Candidates are the permits a review page may be attached to, by name or number.
+func (s *ScanService) Candidates(query string) ([]app.Permit, error) {
+	return call(s.base, func(a app.Actor) ([]app.Permit, error) { return s.app.ScanCandidates(s.ctx, a, query) })
+}

@@ -39,6 +39,9 @@ type Options struct {
 	// events never come).
 	NoEvents bool
 	GiveUp   time.Duration // a file incomplete this long goes to failed/ (default 10 min)
+	// Check, when set, may refuse a file by its size before it is read into memory (the
+	// office's size limit); a refused file goes to failed/ with the reason.
+	Check func(name string, size int64) error
 	// Log is told what became of each file (res is what Import returned).
 	Log func(name string, res any, err error)
 }
@@ -239,6 +242,17 @@ func (w *watcher) complete(path string, size int64) bool {
 }
 
 func (w *watcher) process(ctx context.Context, proc, name string) {
+	if w.opt.Check != nil {
+		info, err := os.Stat(proc)
+		if err != nil {
+			w.opt.Log(name, nil, fmt.Errorf("read: %w", err))
+			return
+		}
+		if err := w.opt.Check(name, info.Size()); err != nil {
+			w.fail(proc, name, err)
+			return
+		}
+	}
 	data, err := os.ReadFile(proc)
 	if err != nil {
 		w.opt.Log(name, nil, fmt.Errorf("read: %w", err))

@@ -205,6 +205,9 @@ func (c *cli) settingsCmd() *cobra.Command {
 				if cmd.Flags().Changed("pkcs11-library") {
 					cur.PKCS11Library = s.PKCS11Library
 				}
+				if cmd.Flags().Changed("scan-max-file-mb") {
+					cur.ScanMaxFileMB = s.ScanMaxFileMB
+				}
 				out, err := a.UpdateSettings(ctx, actor, cur)
 				if err != nil {
 					return err
@@ -219,6 +222,7 @@ func (c *cli) settingsCmd() *cobra.Command {
 	set.Flags().BoolVar(&s.FourEyes, "four-eyes", true, "an approver may not decide an application they entered")
 	set.Flags().StringVar(&s.DefaultPrinter, "default-printer", "", "the printer permits go to when none is chosen")
 	set.Flags().StringVar(&s.PKCS11Library, "pkcs11-library", "", "the certificate token's PKCS#11 library (the CA's driver)")
+	set.Flags().IntVar(&s.ScanMaxFileMB, "scan-max-file-mb", app.DefaultSettings.ScanMaxFileMB, "the largest scanned file an import takes, in MB")
 	cmd.AddCommand(&cobra.Command{
 		Use: "show", Args: cobra.NoArgs, Short: "show the settings",
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -228,7 +232,7 @@ func (c *cli) settingsCmd() *cobra.Command {
 					return err
 				}
 				return c.print(s, func(w io.Writer) {
-					fmt.Fprintf(w, "idle lock %d min, four-eyes %v, office key held by: %s\n", s.IdleLockMinutes, s.FourEyes, s.OfficeKeyProtection)
+					fmt.Fprintf(w, "idle lock %d min, four-eyes %v, office key held by: %s, scanned files up to %d MB\n", s.IdleLockMinutes, s.FourEyes, s.OfficeKeyProtection, s.ScanMaxFileMB)
 				})
 			})
 		},

@@ -73,6 +73,22 @@ func (c *cli) scanCmd() *cobra.Command {
 			})
 		},
 	}
+	find := &cobra.Command{
+		Use: "find QUERY", Short: "permits a review page may be attached to, by name (diacritics optional) or number", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				list, err := a.ScanCandidates(ctx, actor, args[0])
+				if err != nil {
+					return err
+				}
+				return c.print(list, func(w io.Writer) {
+					for _, p := range list {
+						fmt.Fprintf(w, "%s\t%s\t%s\n", p.Number, p.Status, p.Application.FullName)
+					}
+				})
+			})
+		},
+	}
 	var reason string
 	discard := &cobra.Command{
 		Use: "discard PAGE_ID --reason TEXT", Short: "take a page out of the review queue", Args: cobra.ExactArgs(1),
@@ -119,6 +135,7 @@ func (c *cli) scanCmd() *cobra.Command {
 						c.print(r, func(w io.Writer) { printImports(w, []app.ScanImport{r}) })
 					}
 				}
+				wo.Check = func(name string, size int64) error { return a.CheckScanFileSize(ctx, name, size) }
 				return scanwatch.Watch(ctx, args[0], wo, func(ctx context.Context, name string, data []byte) (any, error) {
 					return a.ImportScan(ctx, actor, name, data, nil)
 				})
@@ -164,7 +181,7 @@ func (c *cli) scanCmd() *cobra.Command {
 	device.Flags().StringVar(&so.Mode, "mode", "Color", "Color or Gray")
 	device.Flags().StringArrayVar(&so.Extra, "option", nil, "extra scanimage option, repeatable (e.g. --option=--read-limit=yes)")
 
-	cmd.AddCommand(importCmd, review, assign, discard, image, watch, device)
+	cmd.AddCommand(importCmd, review, find, assign, discard, image, watch, device)
 	return cmd
 }
 
@@ -173,7 +190,7 @@ func importFile(ctx context.Context, a *app.App, actor app.Actor, name string) (
 	if err != nil {
 		return app.ScanImport{}, fmt.Errorf("open %s: %w", name, err)
 	}
-	if err := app.CheckScanFileSize(filepath.Base(name), st.Size()); err != nil {
+	if err := a.CheckScanFileSize(ctx, filepath.Base(name), st.Size()); err != nil {
 		return app.ScanImport{}, err // refused before reading it into memory
 	}
 	data, err := os.ReadFile(name)

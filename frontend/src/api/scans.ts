@@ -1,6 +1,7 @@
 // The scan import ("Nhập bản quét đã ký"): signed copies scanned back and matched to their
 // permits by the QR, and the review queue.
 import { call } from './transport'
+import type { Permit } from './types'
 
 export type ScanStatus = 'attached' | 'review' | 'discarded'
 
@@ -23,7 +24,7 @@ export interface ScanJob {
   total: number
   pages: ScanPageResult[]
   finished: boolean
-  result: { matched: number; review: number; total: number; complete: boolean } | null
+  result: { matched: number; review: number; total: number; complete: boolean; pages?: ScanPageResult[] | null } | null
   error: { code: string; vi: string; en: string } | null
 }
 
@@ -56,6 +57,8 @@ export const ScanService = {
   ForPermit: (number: string) => call<ScanPage | null>('ScanService', 'ForPermit', number),
   Attachments: async (number: string): Promise<AttachmentState[]> =>
     (await call<AttachmentState[] | null>('ScanService', 'Attachments', number)) ?? [],
+  /** Permits a review page may go to, by name (diacritics optional) or number. */
+  Candidates: async (query: string): Promise<Permit[]> => (await call<Permit[] | null>('ScanService', 'Candidates', query)) ?? [],
 }
 
 /** One of a permit's files (signed PDF, signed scan) and whether the province holds it. */

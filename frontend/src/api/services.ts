@@ -33,6 +33,7 @@ import type {
   UserInfo,
   UserInput,
 } from './types'
+import type { HandOverOptions } from './types'
 
 export const AuthService = {
   Status: () => call<AuthStatus>('AuthService', 'Status'),
@@ -128,7 +129,9 @@ export const PermitService = {
   /** The application's permit, or null when none was issued. */
   ForApplication: (applicationId: string) => call<Permit | null>('PermitService', 'ForApplication', applicationId),
   MarkHandSigned: (number: string) => call<Permit>('PermitService', 'MarkHandSigned', number),
-  HandOver: (number: string) => call<Permit>('PermitService', 'HandOver', number),
+  /** opts.print_copy prints the citizen a copy first; if it fails, nothing is handed over. */
+  HandOver: (number: string, opts: HandOverOptions = { print_copy: false, printer: '', a4: false }) =>
+    call<Permit>('PermitService', 'HandOver', number, opts),
   /** Approvers only. */
   Revoke: (number: string, reason: string) => call<Permit>('PermitService', 'Revoke', number, reason),
   /** Base64 PDF as it would print; does not count a copy. */

@@ -202,6 +202,14 @@ export interface CardFill {
   card: CCCDCard
 }
 
+/** What the clerk asks for as the citizen takes the permit (app.HandOverOptions). */
+export interface HandOverOptions {
+  print_copy: boolean
+  /** '' = the office default printer. */
+  printer: string
+  a4: boolean
+}
+
 export interface Settings {
   idle_lock_minutes: number
   four_eyes: boolean
@@ -211,6 +219,8 @@ export interface Settings {
   pkcs11_library: string
   /** How the office key is held: 'tpm', 'dpapi' or 'file' (read-only; '' before set-up). */
   office_key_protection?: OfficeKeyProtection | string
+  /** The largest scanned file an import takes, in MB. */
+  scan_max_file_mb: number
 }
 
 export type OfficeKeyProtection = 'tpm' | 'dpapi' | 'file'

@@ -509,6 +509,13 @@ const en: Messages = {
     noPlate: 'None',
     technical: 'Technical details',
   },
+  // Scanned signed copies: the office's file size limit, the hand-over's printed copy.
+  scanning: {
+    maxFile: 'Largest scanned file (MB)',
+    maxFileHint: 'A bigger scanned file is refused by every import: file picker, drag and drop, watched folder, scanner, gddctl.',
+    printCopy: 'Print a copy for the citizen',
+    handedOverWithCopy: 'Printed a copy and recorded permit no. {number} as handed to the citizen',
+  },
 }
 
 export default en

@@ -509,6 +509,13 @@ const vi = {
     noPlate: 'Không có',
     technical: 'Chi tiết kỹ thuật',
   },
+  // Scanned signed copies: the office's file size limit, the hand-over's printed copy.
+  scanning: {
+    maxFile: 'Dung lượng tối đa của tệp quét (MB)',
+    maxFileHint: 'Tệp quét lớn hơn bị từ chối ở mọi cách nhập: chọn tệp, kéo thả, thư mục theo dõi, máy quét, gddctl.',
+    printCopy: 'In một bản cho công dân',
+    handedOverWithCopy: 'Đã in một bản và ghi nhận giao giấy số {number} cho công dân',
+  },
 }
 
 export default vi
