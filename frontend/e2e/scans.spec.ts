@@ -82,7 +82,7 @@ function job(page: Page, file: string) {
   return page.locator('[data-testid="scan-job"]', { hasText: file })
 }
 
-test('a stack through the file picker: its pages matched by the QR, the rest in review with the reason, the signed scan in the permit panel', async ({ page, baseURL }) => {
+test('a stack through the file picker: its pages matched by the QR, the rest in review with the reason, the signed scan in the permit panel, the hand-over with a printed copy', async ({ page, baseURL }) => {
   test.setTimeout(240_000)
   const numbers = await issueAwaitingPermits(baseURL!, 2, 'Quétmột')
   const pages = await scannedPages(baseURL!, numbers, 'picker')
@@ -117,6 +117,15 @@ test('a stack through the file picker: its pages matched by the QR, the rest in 
   await expect(panel.getByTestId('permit-signed-scan')).not.toHaveAttribute('data-page-id', '')
   await expect(panel.getByTestId('permit-signed-scan').locator('img.thumb')).toBeVisible()
   await expect(panel).toContainText('Đã ký tay')
+
+  // Hand-over with a printed copy for the citizen (the office's default printer, cups-pdf):
+  // the permit is issued, and one more copy is counted.
+  const count = Number(await panel.getByTestId('permit-print-count').getAttribute('data-count'))
+  await panel.getByTestId('permit-hand-over-copy').click()
+  await panel.getByTestId('permit-hand-over').click()
+  await expect(page.getByText('Đã in một bản và ghi nhận giao giấy số')).toBeVisible({ timeout: 60_000 })
+  await expect(panel.getByTestId('permit-print-count')).toHaveAttribute('data-count', String(count + 1))
+  await expect(panel.getByTestId('permit-hand-over')).toHaveCount(0)
 })
 
 test('drag and drop; a manual match by a search by name, page and permit side by side; a discard with its reason', async ({ page, baseURL }) => {

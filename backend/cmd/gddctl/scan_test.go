@@ -124,6 +124,28 @@ func TestScanCommands(t *testing.T) {
 	if len(queue) != 0 {
 		t.Errorf("review queue after discard: %+v", queue)
 	}
+
+	// The search a clerk matches a review page with: a third permit, found by its name
+	// without diacritics; the two with their pages are not offered.
+	third := approvedApplication(t, dir, appInput())
+	var issued permitJSON
+	runOK(t, &issued, "--data", dir, "--user", "canbo", "permit", "issue", third, "--json")
+	var found []permitJSON
+	runOK(t, &found, "--data", dir, "--user", "canbo", "scan", "find", "nguyen", "--json")
+	if len(found) != 1 || found[0].Number != issued.Number {
+		t.Errorf("scan find: %+v, want only %s", found, issued.Number)
+	}
+
+	// The office admin lowers the size limit: gddctl refuses a bigger file before reading it.
+	if msg := runFail(t, "--data", dir, "--user", "canbo", "settings", "set", "--scan-max-file-mb", "1"); msg == "" {
+		t.Error("a clerk changed the scan size limit")
+	}
+	runOK(t, nil, "--data", dir, "--user", "quantri", "settings", "set", "--scan-max-file-mb", "1")
+	big := filepath.Join(tmp, "big.pdf")
+	os.WriteFile(big, append(append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte(" "), 1_200_000)...), "\n%%EOF\n"...), 0o600)
+	if msg := runFail(t, "--data", dir, "--user", "canbo", "scan", "import", big); !strings.Contains(msg, "tối đa 1 MB") {
+		t.Errorf("import over the office limit: %q", msg)
+	}
 }
 
 // TestScanWatchMatches drops a scanned stack into the watched folder the way a network
