@@ -626,3 +626,33 @@ func TestScanFileSizeSetting(t *testing.T) {
 		t.Errorf("a small file under the limit: %+v %v", res, err)
 	}
 }
+
+// TestScanStack300DPIAndPhone: the import at 300 dpi (the office mix of degradations) and
+// for 12-megapixel phone photos of the pages, through the service layer, as one multi-page
+// PDF each. 20 permits each (4 under -race) keep `make test` bounded; the 100-page figures
+// for these sets are BenchmarkDecodeRate/all-300dpi and phone-12mp in backend/scan, which
+// fail below 99 of 100.
+func TestScanStack300DPIAndPhone(t *testing.T) {
+	n := 20
+	if raceEnabled {
+		n = 4
+	}
+	for _, c := range []struct {
+		name    string
+		dpi     int
+		degrade func(*rand.Rand, int) scantest.Degradation
+	}{{"300dpi.pdf", 300, scantest.Office}, {"phone.pdf", 200, scantest.Phone}} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := makeStack(n, c.dpi, c.degrade)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(s.dir) })
+			o := openStackCopy(t, s)
+			res := checkStack(t, o, c.name, s.pdf)
+			if res.Matched != n {
+				t.Errorf("%s: %d of %d matched", c.name, res.Matched, n)
+			}
+		})
+	}
+}
