@@ -192,7 +192,7 @@ test('the progress bar of a long stack, and stopping it: the pages saved stay, t
   expect(saved).toBeLessThan(14)
 })
 
-test('bad files are refused with their message and change nothing; so is a file over the office limit', async ({ page, baseURL }) => {
+test('bad files are refused with their message and change nothing; so is a file over the office limit', async ({ page, baseURL, browser }) => {
   test.setTimeout(180_000)
   const notes = join(work, 'ghi-chu.txt')
   writeFileSync(notes, 'không phải bản quét')
@@ -209,11 +209,21 @@ test('bad files are refused with their message and change nothing; so is a file 
   await expect(job(page, 'bi-cat.jpg').getByTestId('scan-job-error')).toContainText('bị hỏng')
   await expect(page.locator('[data-testid="scan-queue-item"]')).toHaveCount(before)
 
-  // The office admin lowers the size limit to 1 MB: a bigger file is refused at once.
+  // The office admin lowers the size limit to 1 MB on the Settings page (their own browser):
+  // a bigger file is refused at once.
+  const adminPage = await browser.newPage({ baseURL, storageState: process.env.GDD_E2E_STORAGE })
+  await login(adminPage, 'quantri')
+  await adminPage.getByTestId('menu-settings').click()
+  const limit = adminPage.getByTestId('settings-scan-max-file')
+  await expect(limit).toHaveValue('200')
+  await limit.fill('1')
+  await adminPage.getByTestId('settings-save').click()
+  await expect(adminPage.getByText('Đã lưu cài đặt')).toBeVisible()
+  await adminPage.close()
   const admin = await apiAs(baseURL!, 'quantri')
   try {
     const s = await apiCall<Record<string, unknown>>(admin, 'SettingsService/Get')
-    await apiCall(admin, 'SettingsService/Update', { ...s, scan_max_file_mb: 1 })
+    expect(s.scan_max_file_mb).toBe(1)
     const big = join(work, 'qua-lon.pdf')
     writeFileSync(big, Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(1_200_000, 0x20), Buffer.from('\n%%EOF\n')]))
     await page.getByTestId('scan-file').setInputFiles(big)
