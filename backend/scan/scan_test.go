@@ -3,6 +3,7 @@ package scan_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -272,5 +273,30 @@ func TestCompleteNeedsTheEnd(t *testing.T) {
 		if scan.Complete(f[:len(f)*2/3]) {
 			t.Errorf("%s: two thirds of the file taken as complete", name)
 		}
+	}
+}
+
+// TestTIFFStripsThatDoNotFitAreRefused: a page whose strips do not tile it (the rows per
+// strip rewritten) is refused as corrupt before any strip is decoded.
+func TestTIFFStripsThatDoNotFitAreRefused(t *testing.T) {
+	m := image.NewRGBA(image.Rect(0, 0, 120, 200))
+	var j bytes.Buffer
+	jpeg.Encode(&j, m, &jpeg.Options{Quality: 80})
+	file := must(scantest.TIFFStrips([][]byte{j.Bytes()}, 200, 64))
+	// RowsPerStrip (278), LONG, count 1, value 64 → 32: the page now "needs" 7 strips, has 4.
+	entry := []byte{0x16, 0x01, 0x04, 0x00, 0x01, 0, 0, 0, 64, 0, 0, 0}
+	at := bytes.Index(file, entry)
+	if at < 0 {
+		t.Fatal("no RowsPerStrip entry")
+	}
+	file[at+8] = 32
+	ps, err := scan.Open(file, scan.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ps[0].Decode()
+	var se *scan.Error
+	if !errors.As(err, &se) || se.Code != scan.CodeCorrupt {
+		t.Errorf("strips that do not fit: %v, want refused as corrupt", err)
 	}
 }
