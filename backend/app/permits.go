@@ -287,50 +287,54 @@ func (a *App) permitStep(ctx context.Context, actor Actor, number string, action
 	if err != nil {
 		return Permit{}, err
 	}
-	err = a.write(ctx, actor.Username, func(c *change) error {
-		p, err := c.q.PermitByNumber(number)
-		if err != nil {
-			if isNotFound(err) {
-				return notFound("giấy đi đường số " + number)
-			}
-			return err
-		}
-		next, err := domain.PermitTransition(domain.PermitStatus(p.Status), action)
-		if err != nil {
-			return err
-		}
-		upd := map[string]any{"status": string(next), "updated_at": c.at}
-		switch action {
-		case domain.PermitActionHandSig:
-			upd["hand_signed_at"], upd["hand_signed_by"] = c.at, actor.UserID
-		case domain.PermitActionHandOut:
-			upd["handed_over_at"], upd["handed_over_by"] = c.at, actor.UserID
-		case domain.PermitActionRevoke:
-			upd["revoked_at"] = c.at
-		}
-		for k, v := range extra {
-			upd[k] = v
-		}
-		if err := c.q.UpdatePermit(p.ID, p.Version, upd); err != nil {
-			if errors.Is(err, store.ErrStale) {
-				return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
-			}
-			return err
-		}
-		from := p.Status
-		if p, err = c.q.PermitByID(p.ID); err != nil {
-			return err
-		}
-		details := map[string]any{"number": number, "from": from, "status": p.Status}
-		if r, ok := extra["revoke_reason"]; ok {
-			details["reason"] = r
-		}
-		return c.record("permit."+string(action), "permit", p.ID, p.Wire(), details)
-	})
+	err = a.write(ctx, actor.Username, func(c *change) error { return stepPermit(c, actor, number, action, extra) })
 	if err != nil {
 		return Permit{}, err
 	}
 	return a.GetPermit(ctx, actor, number)
+}
+
+// stepPermit moves one permit one step in c's transaction, with its audit event and outbox
+// record; several steps may share one transaction (the ready panel's hand-over).
+func stepPermit(c *change, actor Actor, number string, action domain.Action, extra map[string]any) error {
+	p, err := c.q.PermitByNumber(number)
+	if err != nil {
+		if isNotFound(err) {
+			return notFound("giấy đi đường số " + number)
+		}
+		return err
+	}
+	next, err := domain.PermitTransition(domain.PermitStatus(p.Status), action)
+	if err != nil {
+		return err
+	}
+	upd := map[string]any{"status": string(next), "updated_at": c.at}
+	switch action {
+	case domain.PermitActionHandSig:
+		upd["hand_signed_at"], upd["hand_signed_by"] = c.at, actor.UserID
+	case domain.PermitActionHandOut:
+		upd["handed_over_at"], upd["handed_over_by"] = c.at, actor.UserID
+	case domain.PermitActionRevoke:
+		upd["revoked_at"] = c.at
+	}
+	for k, v := range extra {
+		upd[k] = v
+	}
+	if err := c.q.UpdatePermit(p.ID, p.Version, upd); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
+		}
+		return err
+	}
+	from := p.Status
+	if p, err = c.q.PermitByID(p.ID); err != nil {
+		return err
+	}
+	details := map[string]any{"number": number, "from": from, "status": p.Status}
+	if r, ok := extra["revoke_reason"]; ok {
+		details["reason"] = r
+	}
+	return c.record("permit."+string(action), "permit", p.ID, p.Wire(), details)
 }
 
 // Verification is a verdict with what the verifier shows beside it.
