@@ -59,15 +59,13 @@ func (c *cli) permitCmd() *cobra.Command {
 	cmd.AddCommand(c.permitPrintCmds()...)
 	cmd.AddCommand(c.permitSignCmds()...)
 	cmd.AddCommand(c.permitAttachmentsCmd())
+	cmd.AddCommand(c.permitReadyCmds()...)
 	cmd.AddCommand(show, revoke,
 		step("issue APPLICATION_ID", "issue the permit of an approved application", func(ctx context.Context, a *app.App, actor app.Actor, id string) (app.Permit, error) {
 			return a.IssuePermit(ctx, actor, id)
 		}),
 		step("hand-signed NUMBER", "record that the leader signed and stamped the printed permit", func(ctx context.Context, a *app.App, actor app.Actor, n string) (app.Permit, error) {
 			return a.MarkHandSigned(ctx, actor, n)
-		}),
-		step("hand-over NUMBER", "record that the citizen received the permit", func(ctx context.Context, a *app.App, actor app.Actor, n string) (app.Permit, error) {
-			return a.HandOver(ctx, actor, n)
 		}))
 	return cmd
 }
