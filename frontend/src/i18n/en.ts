@@ -50,6 +50,7 @@ const en: Messages = {
     settings: 'Settings',
     verify: 'Check a permit',
     sign: 'Digital signing',
+    ready: 'Ready for pick-up',
   },
   header: {
     language: 'Language',
@@ -508,6 +509,26 @@ const en: Messages = {
     issuedAt: 'Issued at',
     noPlate: 'None',
     technical: 'Technical details',
+  },
+  counter: {
+    title: 'Ready for pick-up',
+    hint: 'Approved applications whose permit the citizen has not received yet, newest first: issue and print, wait for the signature, hand over.',
+    stage: 'Next step',
+    since: 'Since',
+    stages: {
+      to_issue: 'To issue and print',
+      to_sign: 'Awaiting the signature',
+      to_hand_over: 'To hand over',
+    },
+    issuePrint: 'Issue and print',
+    handOver: 'Hand over',
+    signedHandOver: 'Signed by hand, hand over',
+    printAll: 'Print all waiting permits ({n})',
+    empty: 'No permit is waiting to be handed over.',
+    issuedPrinted: 'Permit {number} issued and sent to {printer}.',
+    handedOver: 'Permit {number} handed over to {name}.',
+    printedAll: '{n} permits sent to printer {printer}.',
+    waiting: '{n} applications waiting for a decision',
   },
 }
 

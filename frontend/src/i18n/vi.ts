@@ -50,6 +50,7 @@ const vi = {
     settings: 'Cài đặt',
     verify: 'Kiểm tra giấy đi đường',
     sign: 'Ký số',
+    ready: 'Sẵn sàng trả kết quả',
   },
   header: {
     language: 'Ngôn ngữ',
@@ -508,6 +509,26 @@ const vi = {
     issuedAt: 'Cấp lúc',
     noPlate: 'Không có',
     technical: 'Chi tiết kỹ thuật',
+  },
+  counter: {
+    title: 'Sẵn sàng trả kết quả',
+    hint: 'Hồ sơ đã duyệt và giấy chưa trao cho người dân, mới nhất trước: cấp và in, chờ lãnh đạo ký, trao giấy.',
+    stage: 'Bước tiếp theo',
+    since: 'Từ lúc',
+    stages: {
+      to_issue: 'Chờ cấp và in',
+      to_sign: 'Chờ lãnh đạo ký',
+      to_hand_over: 'Chờ trao giấy',
+    },
+    issuePrint: 'Cấp và in',
+    handOver: 'Trao giấy',
+    signedHandOver: 'Đã ký tay, trao giấy',
+    printAll: 'In tất cả giấy chờ in ({n})',
+    empty: 'Không có giấy nào chờ trả kết quả.',
+    issuedPrinted: 'Đã cấp giấy {number} và gửi in tới {printer}.',
+    handedOver: 'Đã trao giấy {number} cho {name}.',
+    printedAll: 'Đã gửi {n} giấy tới máy in {printer}.',
+    waiting: '{n} hồ sơ chờ duyệt',
   },
 }
 
