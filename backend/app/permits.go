@@ -62,7 +62,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		}
 		if keyRec.UnitCode != app.OfficeUnitCode {
 			// The number names the unit; only that unit's key may sign it.
-			return newError(CodeConflict, "Khoá ký của văn phòng được đăng ký cho đơn vị "+keyRec.UnitCode+", không phải đơn vị "+app.OfficeUnitCode+" của hồ sơ",
+			return newError(CodeConflict, "Khóa ký của văn phòng được đăng ký cho đơn vị "+keyRec.UnitCode+", không phải đơn vị "+app.OfficeUnitCode+" của hồ sơ",
 				"The office key is enrolled for unit "+keyRec.UnitCode+", not the application's unit "+app.OfficeUnitCode)
 		}
 		if _, err := c.q.PermitNumberOf(app.ID); err == nil {
@@ -90,7 +90,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		}
 		payload.KeyID = signer.KeyID()
 		if _, ok := trust.Lookup(payload.KeyID); listErr == nil && !ok {
-			return newError(CodeConflict, "Khoá ký của văn phòng chưa có trong danh sách tin cậy của tỉnh: quản trị gửi yêu cầu đăng ký khoá (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới",
+			return newError(CodeConflict, "Khóa ký của văn phòng chưa có trong danh sách tin cậy của tỉnh: quản trị gửi yêu cầu đăng ký khóa (Cài đặt → Xuất yêu cầu đăng ký khóa) và nhập danh sách mới",
 				"The office key is not in the provincial trust list yet: send the key request to the province and import its new list")
 		}
 		if listErr == nil {
@@ -99,7 +99,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 				maxDays = rules.MaxDays
 			}
 			if err := permit.CheckIssue(payload, trust, c.at, maxDays); err != nil {
-				return &Error{Code: CodeConflict, VI: "Không cấp được giấy: giấy phải nằm trong thời hạn và đơn vị của khoá ký, và không dài hơn số ngày tối đa theo quy định",
+				return &Error{Code: CodeConflict, VI: "Không cấp được giấy: giấy phải nằm trong thời hạn và đơn vị của khóa ký, và không dài hơn số ngày tối đa theo quy định",
 					EN: "Cannot issue: the permit must lie inside its key's validity and unit, and within the rules' maximum days", cause: err}
 			}
 		}

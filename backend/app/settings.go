@@ -73,7 +73,7 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 		return Settings{}, err
 	}
 	if in.IdleLockMinutes < 1 || in.IdleLockMinutes > 240 {
-		return Settings{}, invalid("idle_lock_minutes", "range", "Thời gian khoá màn hình phải từ 1 đến 240 phút", "Idle lock must be 1 to 240 minutes")
+		return Settings{}, invalid("idle_lock_minutes", "range", "Thời gian khóa màn hình phải từ 1 đến 240 phút", "Idle lock must be 1 to 240 minutes")
 	}
 	in.DefaultPrinter = strings.TrimSpace(in.DefaultPrinter)
 	if len(in.DefaultPrinter) > 200 {
@@ -81,7 +81,7 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	}
 	in.PKCS11Library = strings.TrimSpace(in.PKCS11Library)
 	if len(in.PKCS11Library) > 1000 {
-		return Settings{}, invalid("pkcs11_library", "too_long", "Đường dẫn thư viện PKCS#11 quá dài", "PKCS#11 library path too long")
+		return Settings{}, invalid("pkcs11_library", "too_long", "Đường dẫn tệp thư viện của thiết bị ký số quá dài", "PKCS#11 library path too long")
 	}
 	err := a.write(ctx, actor.Username, func(c *change) error {
 		for key, val := range map[string]string{keyIdleLock: strconv.Itoa(in.IdleLockMinutes), keyFourEyes: strconv.FormatBool(in.FourEyes), keyPrinter: in.DefaultPrinter, keyPKCS11: in.PKCS11Library} {
