@@ -186,3 +186,19 @@ test('the ready panel issues and prints, hands over, and prints all waiting perm
   }
   await expect(page.getByTestId('ready-print-all')).toBeDisabled()
 })
+
+test.describe('at 1024×768', () => {
+  test.use({ viewport: { width: 1024, height: 768 } })
+
+  test('the intake submit bar stays on screen at the bottom', async ({ page }) => {
+    await login(page, 'canbo')
+    await page.getByTestId('menu-intake').click()
+    const submit = page.getByTestId('intake-submit')
+    await expect(submit).toBeVisible()
+    const box = await submit.boundingBox()
+    expect(box, 'submit button has a box').not.toBeNull()
+    expect((box?.y ?? 1e9) + (box?.height ?? 0), 'submit button inside the 768-pixel window without scrolling').toBeLessThanOrEqual(768)
+    // The form's first field is on screen too: the bar does not push the form away.
+    await expect(page.getByTestId('intake-form')).toBeInViewport()
+  })
+})
