@@ -99,7 +99,7 @@ func TestPermitPDF(t *testing.T) {
 	}{
 		{name: "hand A5", permit: basePermit(), paper: A5,
 			want:    []string{"TM. ỦY BAN NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu)", "Trần Văn Đức"},
-			notWant: []string{"Đã ký số", "Bản in lại", "BẢN DÙNG THỬ", "Ghi chú", "KT.", "UBND", "HÒA", "ỦY"}},
+			notWant: []string{"Đã ký số", "Bản in lại", "BẢN DÙNG THỬ", "Ghi chú", "KT.", "UBND", "HOÀ", "UỶ"}},
 		{name: "hand by a deputy", permit: deputy, paper: A5,
 			want: []string{"TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu)"}},
 		{name: "hand A4", permit: basePermit(), paper: A4,
