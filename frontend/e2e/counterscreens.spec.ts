@@ -104,7 +104,7 @@ test('a new application appears in the queue and the menu count without a reload
   await login(page, 'lanhdao')
   await page.getByTestId('menu-queue').click()
   await expect(page.getByTestId('queue-page')).toBeVisible()
-  const count = page.getByTestId('menu-queue-count')
+  const count = page.getByTestId('queue-waiting-count')
   await expect(count).toBeVisible()
   const before = Number(await count.getAttribute('data-count'))
 
