@@ -70,7 +70,7 @@ func AsError(err error) *Error {
 		return &Error{Code: CodeValidation, VI: "Dữ liệu chưa hợp lệ: " + joinMessages(v.Fields, false), EN: "Invalid input: " + joinMessages(v.Fields, true), Fields: v.Fields, cause: err}
 	}
 	if errors.Is(err, domain.ErrInvalidTransition) {
-		return &Error{Code: CodeInvalidTransition, VI: "Không thể làm bước này với hồ sơ hoặc giấy ở trạng thái hiện tại; hãy tải lại danh sách", EN: "This step is not possible in the record's current state; reload the list", cause: err}
+		return &Error{Code: CodeInvalidTransition, VI: "Không thể làm bước này với hồ sơ hoặc giấy ở trạng thái hiện tại; hãy tải lại danh sách", EN: "This step is not possible in the record's current state (" + err.Error() + "); reload the list", cause: err}
 	}
 	return &Error{Code: CodeInternal, VI: "Lỗi hệ thống", EN: "Internal error", cause: err}
 }
