@@ -78,11 +78,14 @@ func run(dataFlag string, demo bool) error {
 	defer a.Tokens.Close()
 	svc := desktop.New(ctx, a, a.NewSession())
 	return wails.Run(&options.App{
-		Title:     "Giấy đi đường",
-		Width:     1280,
-		Height:    820,
-		MinWidth:  1024,
-		MinHeight: 680,
+		Title: "Giấy đi đường",
+		// Office PCs often have 1366×768 or 1024×768 screens: start maximised, and when the
+		// window manager will not, a size that fits a 768-pixel screen with its taskbar.
+		WindowStartState: options.Maximised,
+		Width:            1280,
+		Height:           720,
+		MinWidth:         1024,
+		MinHeight:        640,
 		AssetServer: &assetserver.Options{
 			Assets: assets,
 		},

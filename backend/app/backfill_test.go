@@ -45,7 +45,7 @@ func backfillRow(line int, communes []string) []any {
 	if line%2 == 1 {
 		gender, digit = "Nữ", 1
 	}
-	name := "Nguyễn Thị Hoà"
+	name := "Nguyễn Thị Hòa"
 	if line%3 == 0 {
 		name = norm.NFD.String("trần văn dũng") // Excel on Windows often stores decomposed text
 	}

@@ -127,7 +127,7 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 		return SigningKey{}, err
 	}
 	if officer.Role != string(domain.RoleApprover) || !officer.Active {
-		return SigningKey{}, invalid("officer", "not_approver", "Chỉ gắn khoá ký cho lãnh đạo (tài khoản người duyệt đang hoạt động)", "Only an active approver can be given a signing key")
+		return SigningKey{}, invalid("officer", "not_approver", "Chỉ gắn khóa ký cho lãnh đạo (tài khoản người duyệt đang hoạt động)", "Only an active approver can be given a signing key")
 	}
 	office, err := a.officeOrErr(ctx)
 	if err != nil {
@@ -178,11 +178,11 @@ func (a *App) EnrollToken(ctx context.Context, actor Actor, in EnrollInput, onTo
 			return SigningKey{}, err
 		}
 	default:
-		return SigningKey{}, invalid("token.kind", "unknown", "Chọn loại khoá: FIDO hoặc thiết bị ký số PKCS#11", "Choose a FIDO key or a PKCS#11 token")
+		return SigningKey{}, invalid("token.kind", "unknown", "Chọn loại khóa: khóa ký số USB hoặc thiết bị ký số có chứng thư số", "Choose a FIDO key or a PKCS#11 token")
 	}
 	err = a.write(ctx, actor.Username, func(c *change) error {
 		if prev, err := c.q.SigningKeyByID(rec.KeyID); err == nil {
-			return newError(CodeConflict, "Khoá này đã được đăng ký cho "+prev.Officer, "This key is already enrolled for "+prev.Officer)
+			return newError(CodeConflict, "Khóa này đã được đăng ký cho "+prev.Officer, "This key is already enrolled for "+prev.Officer)
 		} else if !isNotFound(err) {
 			return err
 		}
@@ -232,7 +232,7 @@ func enrollableCertificate(ctx context.Context, sess *pkcs11.Session, now time.T
 				continue
 			}
 			if !usable(c) {
-				return pkcs11.Certificate{}, invalid("certificate", "unusable", "Chứng thư số đã chọn đã hết hạn, chưa có hiệu lực hoặc không có khoá bí mật trên thiết bị", "The chosen certificate is not current or has no private key on the token")
+				return pkcs11.Certificate{}, invalid("certificate", "unusable", "Chứng thư số đã chọn đã hết hạn, chưa có hiệu lực hoặc không có khóa bí mật trên thiết bị", "The chosen certificate is not current or has no private key on the token")
 			}
 			return c, nil
 		}
@@ -253,7 +253,7 @@ func enrollableCertificate(ctx context.Context, sess *pkcs11.Session, now time.T
 	if rsaCert != nil {
 		return *rsaCert, nil
 	}
-	return pkcs11.Certificate{}, invalid("token", "no_certificate", "Thiết bị ký số không có chứng thư số còn hạn kèm khoá bí mật", "The token has no current certificate with its private key")
+	return pkcs11.Certificate{}, invalid("token", "no_certificate", "Thiết bị ký số không có chứng thư số còn hạn kèm khóa bí mật", "The token has no current certificate with its private key")
 }
 
 // openPKCS11 logs in to the token ref names. The PIN is passed on, never kept or logged.
@@ -280,7 +280,7 @@ func (a *App) signingKey(ctx context.Context, keyID string) (SigningKey, error) 
 	rec, err := a.read(ctx).SigningKeyByID(keyID)
 	if err != nil {
 		if isNotFound(err) {
-			return SigningKey{}, notFound("khoá ký " + keyID)
+			return SigningKey{}, notFound("khóa ký " + keyID)
 		}
 		return SigningKey{}, err
 	}

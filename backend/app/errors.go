@@ -2,7 +2,7 @@ package app
 
 import (
 	"errors"
-	"fmt"
+	"strings"
 
 	"giaydiduong/backend/domain"
 )
@@ -66,21 +66,30 @@ func AsError(err error) *Error {
 	}
 	var v *domain.ValidationError
 	if errors.As(err, &v) {
-		return &Error{Code: CodeValidation, VI: v.Error(), EN: "Invalid input: " + joinEN(v.Fields), Fields: v.Fields, cause: err}
+		// The message names each problem in words; the field keys stay in Fields for the window.
+		return &Error{Code: CodeValidation, VI: "Dữ liệu chưa hợp lệ: " + joinMessages(v.Fields, false), EN: "Invalid input: " + joinMessages(v.Fields, true), Fields: v.Fields, cause: err}
 	}
 	if errors.Is(err, domain.ErrInvalidTransition) {
-		return &Error{Code: CodeInvalidTransition, VI: "Không thể chuyển trạng thái hồ sơ: " + err.Error(), EN: err.Error(), cause: err}
+		return &Error{Code: CodeInvalidTransition, VI: "Không thể làm bước này với hồ sơ hoặc giấy ở trạng thái hiện tại; hãy tải lại danh sách", EN: "This step is not possible in the record's current state (" + err.Error() + "); reload the list", cause: err}
 	}
 	return &Error{Code: CodeInternal, VI: "Lỗi hệ thống", EN: "Internal error", cause: err}
 }
 
-func joinEN(fs []domain.FieldError) string {
-	s := ""
-	for i, f := range fs {
-		if i > 0 {
-			s += "; "
+// joinMessages joins the fields' messages, each once, in one language.
+func joinMessages(fs []domain.FieldError, en bool) string {
+	parts := make([]string, 0, len(fs))
+	seen := map[string]bool{}
+	for _, f := range fs {
+		m := f.VI
+		if en {
+			m = f.EN
 		}
-		s += fmt.Sprintf("%s: %s", f.Field, f.EN)
+		m = strings.TrimSuffix(strings.TrimSpace(m), ".")
+		if m == "" || seen[m] {
+			continue
+		}
+		seen[m] = true
+		parts = append(parts, m)
 	}
-	return s
+	return strings.Join(parts, "; ")
 }

@@ -97,14 +97,14 @@ func (a *App) officeSigner(ctx context.Context) (officekey.Key, store.SigningKey
 	if err != nil {
 		if errors.Is(err, officekey.ErrNotThisMachine) {
 			return nil, store.SigningKey{}, &Error{Code: CodeConflict,
-				VI: "Khoá ký của văn phòng được tạo trên máy khác (dữ liệu được sao chép hoặc khôi phục): quản trị cần tạo khoá mới (gddctl office renew-key) và gửi yêu cầu đăng ký cho tỉnh",
+				VI: "Khóa ký của văn phòng được tạo trên máy khác (dữ liệu được sao chép hoặc khôi phục): quản trị cần tạo khóa mới (gddctl office renew-key) và gửi yêu cầu đăng ký cho tỉnh",
 				EN: "The office key was made on another machine (copied or restored data): an office admin must enroll a new key (gddctl office renew-key) and send the request to the province", cause: err}
 		}
-		return nil, store.SigningKey{}, &Error{Code: CodeConflict, VI: "Không mở được khoá ký của văn phòng", EN: "Cannot open the office signing key", cause: err}
+		return nil, store.SigningKey{}, &Error{Code: CodeConflict, VI: "Không mở được khóa ký của văn phòng", EN: "Cannot open the office signing key", cause: err}
 	}
 	rec, err := a.read(ctx).ActiveOfficeKey(permit.KeyID(k.KeyID()).String())
 	if err != nil {
-		return nil, store.SigningKey{}, &Error{Code: CodeConflict, VI: "Khoá ký trong thư mục dữ liệu không phải khoá đang dùng của văn phòng", EN: "The key is not the office's current enrolled key", cause: err}
+		return nil, store.SigningKey{}, &Error{Code: CodeConflict, VI: "Khóa ký trong thư mục dữ liệu không phải khóa đang dùng của văn phòng", EN: "The key is not the office's current enrolled key", cause: err}
 	}
 	return k, rec, nil
 }

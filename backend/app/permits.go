@@ -63,7 +63,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		}
 		if keyRec.UnitCode != app.OfficeUnitCode {
 			// The number names the unit; only that unit's key may sign it.
-			return newError(CodeConflict, "Khoá ký của văn phòng được đăng ký cho đơn vị "+keyRec.UnitCode+", không phải đơn vị "+app.OfficeUnitCode+" của hồ sơ",
+			return newError(CodeConflict, "Khóa ký của văn phòng được đăng ký cho đơn vị "+keyRec.UnitCode+", không phải đơn vị "+app.OfficeUnitCode+" của hồ sơ",
 				"The office key is enrolled for unit "+keyRec.UnitCode+", not the application's unit "+app.OfficeUnitCode)
 		}
 		if _, err := c.q.PermitNumberOf(app.ID); err == nil {
@@ -91,7 +91,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 		}
 		payload.KeyID = signer.KeyID()
 		if _, ok := trust.Lookup(payload.KeyID); listErr == nil && !ok {
-			return newError(CodeConflict, "Khoá ký của văn phòng chưa có trong danh sách tin cậy của tỉnh: quản trị gửi yêu cầu đăng ký khoá (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới",
+			return newError(CodeConflict, "Khóa ký của văn phòng chưa có trong danh sách tin cậy của tỉnh: quản trị gửi yêu cầu đăng ký khóa (Cài đặt → Xuất yêu cầu đăng ký khóa) và nhập danh sách mới",
 				"The office key is not in the provincial trust list yet: send the key request to the province and import its new list")
 		}
 		if listErr == nil {
@@ -100,7 +100,7 @@ func (a *App) IssuePermit(ctx context.Context, actor Actor, applicationID string
 				maxDays = rules.MaxDays
 			}
 			if err := permit.CheckIssue(payload, trust, c.at, maxDays); err != nil {
-				return &Error{Code: CodeConflict, VI: "Không cấp được giấy: giấy phải nằm trong thời hạn và đơn vị của khoá ký, và không dài hơn số ngày tối đa theo quy định",
+				return &Error{Code: CodeConflict, VI: "Không cấp được giấy: giấy phải nằm trong thời hạn và đơn vị của khóa ký, và không dài hơn số ngày tối đa theo quy định",
 					EN: "Cannot issue: the permit must lie inside its key's validity and unit, and within the rules' maximum days", cause: err}
 			}
 		}
@@ -264,6 +264,10 @@ func (a *App) MarkHandSigned(ctx context.Context, actor Actor, number string) (P
 
 // HandOverOptions are what the clerk asks for as the citizen takes the permit.
 type HandOverOptions struct {
+	// HandSigned confirms, for a permit still waiting for the leader's hand signature, that
+	// the paper now carries it and the seal: the permit is marked hand-signed and handed over
+	// in one transaction (two audit events). Without it such a permit is refused (HandOverReady).
+	HandSigned bool `json:"hand_signed"`
 	// PrintCopy prints a copy for the citizen first ("Bản in lại lần N", counted and audited
 	// as any print); if the printer refuses it, the permit is not marked handed over.
 	PrintCopy bool   `json:"print_copy"`
@@ -282,33 +286,43 @@ func (a *App) HandOver(ctx context.Context, actor Actor, number string, opts ...
 		opt = opts[0]
 	}
 	if opt.PrintCopy {
-		// Only a permit that can be handed over gets its copy printed.
-		n, err := canonicalNumber(number)
-		if err != nil {
+		if err := a.printCitizenCopy(ctx, actor, number, opt); err != nil {
 			return Permit{}, err
-		}
-		p, err := a.read(ctx).PermitByNumber(n)
-		if err != nil {
-			if isNotFound(err) {
-				return Permit{}, notFound("giấy đi đường số " + n)
-			}
-			return Permit{}, err
-		}
-		if _, err := domain.PermitTransition(domain.PermitStatus(p.Status), domain.PermitActionHandOut); err != nil {
-			return Permit{}, err
-		}
-		paper := render.A5
-		if opt.A4 {
-			paper = render.A4
-		}
-		if _, err := a.PrintPermits(ctx, actor, []string{n}, opt.Printer, paper); err != nil {
-			e := *AsError(err)
-			e.VI += " (giấy chưa được ghi nhận là đã giao)"
-			e.EN += " (the permit is not marked handed over)"
-			return Permit{}, &e
 		}
 	}
 	return a.permitStep(ctx, actor, number, domain.PermitActionHandOut, nil)
+}
+
+// printCitizenCopy prints the citizen's copy before a hand-over; only a permit that can be
+// handed over (or is about to be signed and handed over) gets one.
+func (a *App) printCitizenCopy(ctx context.Context, actor Actor, number string, opt HandOverOptions) error {
+	n, err := canonicalNumber(number)
+	if err != nil {
+		return err
+	}
+	p, err := a.read(ctx).PermitByNumber(n)
+	if err != nil {
+		if isNotFound(err) {
+			return notFound("giấy đi đường số " + n)
+		}
+		return err
+	}
+	if !(opt.HandSigned && p.Status == string(domain.PermitAwaitingHand)) {
+		if _, err := domain.PermitTransition(domain.PermitStatus(p.Status), domain.PermitActionHandOut); err != nil {
+			return err
+		}
+	}
+	paper := render.A5
+	if opt.A4 {
+		paper = render.A4
+	}
+	if _, err := a.PrintPermits(ctx, actor, []string{n}, opt.Printer, paper); err != nil {
+		e := *AsError(err)
+		e.VI += " (giấy chưa được ghi nhận là đã giao)"
+		e.EN += " (the permit is not marked handed over)"
+		return &e
+	}
+	return nil
 }
 
 // RevokePermit withdraws a permit (a leader's decision). Verifiers at this office see it
@@ -329,50 +343,54 @@ func (a *App) permitStep(ctx context.Context, actor Actor, number string, action
 	if err != nil {
 		return Permit{}, err
 	}
-	err = a.write(ctx, actor.Username, func(c *change) error {
-		p, err := c.q.PermitByNumber(number)
-		if err != nil {
-			if isNotFound(err) {
-				return notFound("giấy đi đường số " + number)
-			}
-			return err
-		}
-		next, err := domain.PermitTransition(domain.PermitStatus(p.Status), action)
-		if err != nil {
-			return err
-		}
-		upd := map[string]any{"status": string(next), "updated_at": c.at}
-		switch action {
-		case domain.PermitActionHandSig:
-			upd["hand_signed_at"], upd["hand_signed_by"] = c.at, actor.UserID
-		case domain.PermitActionHandOut:
-			upd["handed_over_at"], upd["handed_over_by"] = c.at, actor.UserID
-		case domain.PermitActionRevoke:
-			upd["revoked_at"] = c.at
-		}
-		for k, v := range extra {
-			upd[k] = v
-		}
-		if err := c.q.UpdatePermit(p.ID, p.Version, upd); err != nil {
-			if errors.Is(err, store.ErrStale) {
-				return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
-			}
-			return err
-		}
-		from := p.Status
-		if p, err = c.q.PermitByID(p.ID); err != nil {
-			return err
-		}
-		details := map[string]any{"number": number, "from": from, "status": p.Status}
-		if r, ok := extra["revoke_reason"]; ok {
-			details["reason"] = r
-		}
-		return c.record("permit."+string(action), "permit", p.ID, p.Wire(), details)
-	})
+	err = a.write(ctx, actor.Username, func(c *change) error { return stepPermit(c, actor, number, action, extra) })
 	if err != nil {
 		return Permit{}, err
 	}
 	return a.GetPermit(ctx, actor, number)
+}
+
+// stepPermit moves one permit one step in c's transaction, with its audit event and outbox
+// record; several steps may share one transaction (the ready panel's hand-over).
+func stepPermit(c *change, actor Actor, number string, action domain.Action, extra map[string]any) error {
+	p, err := c.q.PermitByNumber(number)
+	if err != nil {
+		if isNotFound(err) {
+			return notFound("giấy đi đường số " + number)
+		}
+		return err
+	}
+	next, err := domain.PermitTransition(domain.PermitStatus(p.Status), action)
+	if err != nil {
+		return err
+	}
+	upd := map[string]any{"status": string(next), "updated_at": c.at}
+	switch action {
+	case domain.PermitActionHandSig:
+		upd["hand_signed_at"], upd["hand_signed_by"] = c.at, actor.UserID
+	case domain.PermitActionHandOut:
+		upd["handed_over_at"], upd["handed_over_by"] = c.at, actor.UserID
+	case domain.PermitActionRevoke:
+		upd["revoked_at"] = c.at
+	}
+	for k, v := range extra {
+		upd[k] = v
+	}
+	if err := c.q.UpdatePermit(p.ID, p.Version, upd); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			return newError(CodeConflict, "Giấy đi đường vừa được người khác cập nhật", "The permit was changed by someone else")
+		}
+		return err
+	}
+	from := p.Status
+	if p, err = c.q.PermitByID(p.ID); err != nil {
+		return err
+	}
+	details := map[string]any{"number": number, "from": from, "status": p.Status}
+	if r, ok := extra["revoke_reason"]; ok {
+		details["reason"] = r
+	}
+	return c.record("permit."+string(action), "permit", p.ID, p.Wire(), details)
 }
 
 // Verification is a verdict with what the verifier shows beside it.

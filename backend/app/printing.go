@@ -173,12 +173,13 @@ func (a *App) renderable(ctx context.Context, p Permit) (render.Permit, error) {
 	}, nil
 }
 
-// letterhead is the two lines at the top left: the superior body and the issuing office.
-// place is the unit and its parents as of the document's date. Since July 2025 a commune's
-// committee writes its province above it ("TỈNH ĐỒNG THÁP" / "ỦY BAN NHÂN DÂN PHƯỜNG MỸ THO");
-// documents of the three-level years keep their district form ("UBND THÀNH PHỐ MỸ THO" /
-// "UBND XÃ TÂN MỸ CHÁNH").
+// letterhead is the two lines at the top left: the superior body and the issuing office,
+// both in full as administrative documents print them. place is the unit and its parents
+// as of the document's date. Since July 2025 a commune's committee writes its province above
+// it ("TỈNH ĐỒNG THÁP" / "ỦY BAN NHÂN DÂN PHƯỜNG MỸ THO"); documents of the three-level years
+// keep their district above ("ỦY BAN NHÂN DÂN THÀNH PHỐ MỸ THO" / "ỦY BAN NHÂN DÂN XÃ TÂN MỸ CHÁNH").
 func letterhead(kind domain.AgencyKind, officeName, unitName, place string) (authority, issuing string) {
+	const committee = "ỦY BAN NHÂN DÂN "
 	chain := strings.Split(place, ", ")
 	if unitName == "" {
 		unitName = chain[0]
@@ -187,13 +188,13 @@ func letterhead(kind domain.AgencyKind, officeName, unitName, place string) (aut
 	case domain.AgencyCommuneCommittee, domain.AgencyDistrictCommittee:
 		switch len(chain) {
 		case 2:
-			return strings.ToUpper(chain[1]), "ỦY BAN NHÂN DÂN " + strings.ToUpper(unitName)
+			return strings.ToUpper(chain[1]), committee + strings.ToUpper(unitName)
 		case 3:
-			return "UBND " + strings.ToUpper(chain[1]), "UBND " + strings.ToUpper(unitName)
+			return committee + strings.ToUpper(chain[1]), committee + strings.ToUpper(unitName)
 		}
-		return "", "ỦY BAN NHÂN DÂN " + strings.ToUpper(unitName)
+		return "", committee + strings.ToUpper(unitName)
 	default:
-		return "UBND " + strings.ToUpper(unitName), strings.ToUpper(strings.TrimSuffix(officeName, demoSuffix))
+		return committee + strings.ToUpper(unitName), strings.ToUpper(strings.TrimSuffix(officeName, demoSuffix))
 	}
 }
 

@@ -187,7 +187,7 @@ func (s *Session) Unlock(ctx context.Context, password string) error {
 
 var (
 	errSignedOut = newError(CodeUnauthenticated, "Bạn cần đăng nhập", "Please sign in")
-	errLocked    = newError(CodeScreenLocked, "Màn hình đang khoá: nhập mật khẩu để mở", "The screen is locked: enter your password")
+	errLocked    = newError(CodeScreenLocked, "Màn hình đang khóa: nhập mật khẩu để mở", "The screen is locked: enter your password")
 )
 
 // Actor returns who the session acts for, refusing while signed out or locked, and counts

@@ -83,7 +83,7 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 		return Settings{}, err
 	}
 	if in.IdleLockMinutes < 1 || in.IdleLockMinutes > 240 {
-		return Settings{}, invalid("idle_lock_minutes", "range", "Thời gian khoá màn hình phải từ 1 đến 240 phút", "Idle lock must be 1 to 240 minutes")
+		return Settings{}, invalid("idle_lock_minutes", "range", "Thời gian khóa màn hình phải từ 1 đến 240 phút", "Idle lock must be 1 to 240 minutes")
 	}
 	in.DefaultPrinter = strings.TrimSpace(in.DefaultPrinter)
 	if len(in.DefaultPrinter) > 200 {
@@ -91,7 +91,7 @@ func (a *App) UpdateSettings(ctx context.Context, actor Actor, in Settings) (Set
 	}
 	in.PKCS11Library = strings.TrimSpace(in.PKCS11Library)
 	if len(in.PKCS11Library) > 1000 {
-		return Settings{}, invalid("pkcs11_library", "too_long", "Đường dẫn thư viện PKCS#11 quá dài", "PKCS#11 library path too long")
+		return Settings{}, invalid("pkcs11_library", "too_long", "Đường dẫn tệp thư viện của thiết bị ký số quá dài", "PKCS#11 library path too long")
 	}
 	if in.ScanMaxFileMB == 0 { // a caller that does not know the field keeps the default
 		in.ScanMaxFileMB = DefaultSettings.ScanMaxFileMB

@@ -33,7 +33,7 @@ type SignInput struct {
 type SignProgress struct {
 	Total        int    `json:"total"`
 	Done         int    `json:"done"`
-	WaitingTouch bool   `json:"waiting_touch"` // the key waits: "Chạm vào khoá để ký"
+	WaitingTouch bool   `json:"waiting_touch"` // the key waits: "Chạm vào khóa để ký"
 	Current      string `json:"current"`       // the permit being signed
 }
 
@@ -127,7 +127,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		return nil, err
 	}
 	if in.Token.Kind != TokenFIDO && in.Token.Kind != TokenPKCS11 {
-		return nil, invalid("token.kind", "unknown", "Chọn loại khoá: FIDO hoặc thiết bị ký số PKCS#11", "Choose a FIDO key or a PKCS#11 token")
+		return nil, invalid("token.kind", "unknown", "Chọn loại khóa: khóa ký số USB hoặc thiết bị ký số có chứng thư số", "Choose a FIDO key or a PKCS#11 token")
 	}
 	if len(in.Numbers) == 0 || len(in.Numbers) > MaxBatch {
 		return nil, invalid("numbers", "count", fmt.Sprintf("Chọn từ 1 đến %d giấy đi đường để ký", MaxBatch), fmt.Sprintf("Choose 1 to %d permits to sign", MaxBatch))
@@ -170,7 +170,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 	now := a.Now().UTC()
 	if b.key, err = a.read(ctx).CurrentSigningKey(actor.UserID, string(in.Token.Kind), now); err != nil {
 		if isNotFound(err) {
-			return nil, newError(CodeConflict, "Lãnh đạo "+b.leader.FullName+" chưa được đăng ký khoá ký loại này (hoặc khoá đã hết hạn): quản trị văn phòng cần đăng ký khoá trước",
+			return nil, newError(CodeConflict, "Lãnh đạo "+b.leader.FullName+" chưa được đăng ký khóa ký loại này (hoặc khóa đã hết hạn): quản trị văn phòng cần đăng ký khóa trước",
 				"No current key of this kind is enrolled for "+b.leader.FullName+": the office admin must enroll it first")
 		}
 		return nil, err
@@ -188,7 +188,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		b.trust = tl
 		entry, ok := tl.Lookup(kid)
 		if !ok {
-			return nil, newError(CodeConflict, "Khoá ký của lãnh đạo chưa có trong danh sách tin cậy của tỉnh: quản trị văn phòng gửi yêu cầu đăng ký khoá cho tỉnh (Cài đặt → Xuất yêu cầu đăng ký khoá) và nhập danh sách mới trước khi ký",
+			return nil, newError(CodeConflict, "Khóa ký của lãnh đạo chưa có trong danh sách tin cậy của tỉnh: quản trị văn phòng gửi yêu cầu đăng ký khóa cho tỉnh (Cài đặt → Xuất yêu cầu đăng ký khóa) và nhập danh sách mới trước khi ký",
 				"The leader's key is not in the provincial trust list yet: send the enrollment request and import the new list first")
 		}
 		// The province scopes each key to one unit; a permit of another unit signed with it
@@ -196,7 +196,7 @@ func (a *App) prepareBatch(ctx context.Context, actor Actor, in SignInput) (*bat
 		for _, p := range b.permits {
 			if entry.UnitCode != p.UnitCode {
 				return nil, newError(CodeConflict,
-					"Danh sách tin cậy của tỉnh chỉ cho khoá này ký giấy của đơn vị "+entry.UnitCode+", không phải giấy số "+p.Number+": không ký",
+					"Danh sách tin cậy của tỉnh chỉ cho khóa này ký giấy của đơn vị "+entry.UnitCode+", không phải giấy số "+p.Number+": không ký",
 					"The provincial trust list scopes this key to unit "+entry.UnitCode+", not to permit "+p.Number+": nothing was signed")
 			}
 		}
@@ -326,7 +326,7 @@ func (a *App) signOne(ctx context.Context, b *batch, p Permit) error {
 				maxDays = rules.MaxDays
 			}
 			if err := permit.CheckIssue(payload, b.trust, at, maxDays); err != nil {
-				return &Error{Code: CodeConflict, VI: "Không ký được giấy số " + p.Number + ": giấy phải nằm trong thời hạn và đơn vị của khoá ký của lãnh đạo",
+				return &Error{Code: CodeConflict, VI: "Không ký được giấy số " + p.Number + ": giấy phải nằm trong thời hạn và đơn vị của khóa ký của lãnh đạo",
 					EN: "Cannot sign permit " + p.Number + ": it must lie inside the leader's key validity and unit", cause: err}
 			}
 		}
@@ -418,9 +418,9 @@ func (a *App) explain(res *SignResult, stopErr error) {
 	why, whyEN := e.VI, e.EN
 	switch {
 	case errors.Is(stopErr, context.Canceled):
-		res.Stopped, why, whyEN = StoppedCancelled, "đã huỷ lượt ký", "signing was cancelled"
+		res.Stopped, why, whyEN = StoppedCancelled, "đã hủy lượt ký", "signing was cancelled"
 	case errors.Is(stopErr, token.ErrDeviceRemoved), errors.Is(stopErr, pkcs11.ErrTokenRemoved), errors.Is(stopErr, pkcs11.ErrNoToken):
-		res.Stopped, why, whyEN = StoppedRemoved, "khoá ký đã bị rút ra", "the token was pulled out"
+		res.Stopped, why, whyEN = StoppedRemoved, "khóa ký đã bị rút ra", "the token was pulled out"
 	default:
 		res.Stopped = StoppedError
 		a.log.Warn("signing batch stopped", "signed", n, "unsigned", left, "err", stopErr)

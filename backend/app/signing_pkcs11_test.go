@@ -156,12 +156,12 @@ func TestTokenErrorsSayWhatToDo(t *testing.T) {
 		vi    string
 	}{
 		{"pkcs11 wrong PIN, final try", fmt.Errorf("open: %w", &pkcs11.PINError{Remaining: 1}), CodeValidation, "pin", "còn 1 lần thử"},
-		{"pkcs11 PIN locked", fmt.Errorf("open: %w", pkcs11.ErrPINLocked), CodeLocked, "pin", "đã bị khoá"},
+		{"pkcs11 PIN locked", fmt.Errorf("open: %w", pkcs11.ErrPINLocked), CodeLocked, "pin", "đã bị khóa"},
 		{"pkcs11 token removed", fmt.Errorf("sign: %w", pkcs11.ErrTokenRemoved), CodeConflict, "token", "rút ra"},
 		{"fido wrong PIN", fmt.Errorf("x: %w (7 tries left)", token.ErrWrongPIN), CodeValidation, "pin", "không đúng"},
-		{"fido PIN blocked", token.ErrPINBlocked, CodeLocked, "pin", "khoá hẳn"},
+		{"fido PIN blocked", token.ErrPINBlocked, CodeLocked, "pin", "khóa hẳn"},
 		{"fido key removed", fmt.Errorf("x: %w", token.ErrDeviceRemoved), CodeConflict, "token", "rút ra"},
-		{"fido other key", token.ErrNotEnrolled, CodeValidation, "token", "không phải khoá đã đăng ký"},
+		{"fido other key", token.ErrNotEnrolled, CodeValidation, "token", "không phải khóa đã đăng ký"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := AsError(tokenError(tc.err))

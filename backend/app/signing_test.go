@@ -176,7 +176,7 @@ func TestSignRefusalsChangeNothing(t *testing.T) {
 	numbers := f.issued(t, 2)
 	fido := TokenRef{Kind: TokenFIDO}
 	// Before enrollment the leader has no key.
-	if _, err := f.SignPermits(f.ctx, f.approver, SignInput{Numbers: numbers, Token: fido}, nil); codeOf(err) != CodeConflict || !strings.Contains(AsError(err).VI, "chưa được đăng ký khoá ký") {
+	if _, err := f.SignPermits(f.ctx, f.approver, SignInput{Numbers: numbers, Token: fido}, nil); codeOf(err) != CodeConflict || !strings.Contains(AsError(err).VI, "chưa được đăng ký khóa ký") {
 		t.Errorf("no enrolled key: %v", err)
 	}
 	f.enrollSoft(t, k, "")
@@ -272,7 +272,7 @@ func TestKeyRemovedMidBatch(t *testing.T) {
 	if res.Stopped != StoppedRemoved || len(res.Signed) != 2 || len(res.Unsigned) != 3 {
 		t.Fatalf("result %+v", res)
 	}
-	if want := "Đã ký 2 giấy; 3 giấy chưa ký vẫn chờ ký vì khoá ký đã bị rút ra"; res.MessageVI != want {
+	if want := "Đã ký 2 giấy; 3 giấy chưa ký vẫn chờ ký vì khóa ký đã bị rút ra"; res.MessageVI != want {
 		t.Errorf("message %q, want %q", res.MessageVI, want)
 	}
 	for i, n := range numbers {
@@ -377,7 +377,7 @@ func TestFIDOPIN(t *testing.T) {
 		t.Fatalf("wrong PIN: %v", err)
 	}
 	sign("1112")
-	if err := sign("1113"); codeOf(err) != CodeLocked || !strings.Contains(AsError(err).VI, "rút khoá ra, cắm lại") {
+	if err := sign("1113"); codeOf(err) != CodeLocked || !strings.Contains(AsError(err).VI, "rút khóa ra, cắm lại") {
 		t.Fatalf("third wrong PIN in a row: %v", err)
 	}
 	if s := k.Stats().Assertions; s != 0 {

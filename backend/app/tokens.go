@@ -48,7 +48,7 @@ func NewSoftKey(dir string, touchDelay time.Duration) (*softfido.Authenticator, 
 	if touchDelay > 0 {
 		p = softfido.Presence{Mode: softfido.TouchAfter, Delay: touchDelay}
 	}
-	k, err := softfido.New(softfido.Config{Dir: dir, Presence: p, Product: "Khoá mềm GiayDiDuong (dùng thử)", Manufacturer: "GiayDiDuong"})
+	k, err := softfido.New(softfido.Config{Dir: dir, Presence: p, Product: "Khóa mềm GiayDiDuong (dùng thử)", Manufacturer: "GiayDiDuong"})
 	if err != nil {
 		return nil, fmt.Errorf("software key: %w", err)
 	}
@@ -62,7 +62,7 @@ func NewSoftKey(dir string, touchDelay time.Duration) (*softfido.Authenticator, 
 func (a *App) pkcs11Driver(ctx context.Context, lib string) (*pkcs11.Driver, error) {
 	d, err := a.tokens().Driver(ctx, lib)
 	if err != nil {
-		return nil, &Error{Code: CodeValidation, VI: "Không nạp được thư viện PKCS#11 của thiết bị ký số (" + lib + "): kiểm tra đường dẫn trong Cài đặt và phần mềm của nhà cung cấp chữ ký số",
+		return nil, &Error{Code: CodeValidation, VI: "Không nạp được tệp thư viện của thiết bị ký số (" + lib + "): kiểm tra đường dẫn trong Cài đặt và phần mềm của nhà cung cấp chữ ký số",
 			EN: "Cannot load the token's PKCS#11 library " + lib, Fields: fieldErr("library", "load", "Không nạp được thư viện", "Cannot load the library"), cause: err}
 	}
 	return d, nil
@@ -76,7 +76,7 @@ func (a *App) SetSoftKeyPlugged(actor Actor, plugged bool) (SoftKeyState, error)
 	}
 	st, err := a.Tokens.SetSoftKeyPlugged(plugged)
 	if errors.Is(err, token.ErrNoSoftKey) {
-		return SoftKeyState{}, newError(CodeNotFound, "Không có khoá mềm dùng thử", "There is no software key")
+		return SoftKeyState{}, newError(CodeNotFound, "Không có khóa mềm dùng thử", "There is no software key")
 	}
 	return st, err
 }
@@ -111,7 +111,7 @@ func (a *App) pkcs11Library(ctx context.Context, ref TokenRef) (string, error) {
 			}
 		}
 	}
-	return "", invalid("library", "required", "Chưa chọn thư viện PKCS#11 của thiết bị ký số: đặt đường dẫn trong Cài đặt", "No PKCS#11 library: set its path in Settings")
+	return "", invalid("library", "required", "Chưa chọn tệp thư viện của thiết bị ký số: đặt đường dẫn trong Cài đặt", "No PKCS#11 library: set its path in Settings")
 }
 
 // ListTokens lists the tokens plugged in now: FIDO keys on the bus and the tokens in the
@@ -129,9 +129,9 @@ func (a *App) openFIDO(ctx context.Context, ref TokenRef, onTouch func()) (*ctap
 	found, err := a.tokens().FindFIDO(ctx, ref.Path)
 	switch {
 	case errors.Is(err, token.ErrAmbiguousKey):
-		return nil, invalid("token", "ambiguous", "Có nhiều khoá FIDO đang cắm: hãy chọn một khoá", "Several FIDO keys are plugged in: choose one")
+		return nil, invalid("token", "ambiguous", "Có nhiều khóa ký số USB đang cắm: hãy chọn một khóa", "Several FIDO keys are plugged in: choose one")
 	case errors.Is(err, token.ErrNoKey):
-		return nil, invalid("token", "absent", "Không thấy khoá ký FIDO: hãy cắm khoá vào máy", "No FIDO key found: plug the key in")
+		return nil, invalid("token", "absent", "Không thấy khóa ký số USB: hãy cắm khóa vào máy", "No FIDO key found: plug the key in")
 	case err != nil:
 		return nil, err
 	}
@@ -159,28 +159,28 @@ func tokenError(err error) error {
 	case errors.As(err, &pe):
 		return &Error{Code: CodeValidation, VI: pe.Error(), EN: "Wrong PIN", Fields: fieldErr("pin", "wrong", pe.Error(), "Wrong PIN"), cause: err}
 	case errors.Is(err, token.ErrWrongPIN):
-		return &Error{Code: CodeValidation, VI: "Mã PIN của khoá không đúng", EN: "Wrong PIN: " + err.Error(), Fields: fieldErr("pin", "wrong", "Mã PIN không đúng", "Wrong PIN"), cause: err}
+		return &Error{Code: CodeValidation, VI: "Mã PIN của khóa không đúng", EN: "Wrong PIN: " + err.Error(), Fields: fieldErr("pin", "wrong", "Mã PIN không đúng", "Wrong PIN"), cause: err}
 	case errors.Is(err, token.ErrPINRequired):
-		return &Error{Code: CodeValidation, VI: "Khoá có mã PIN: hãy nhập mã PIN", EN: "The key has a PIN: enter it", Fields: fieldErr("pin", "required", "Cần nhập mã PIN", "PIN required"), cause: err}
+		return &Error{Code: CodeValidation, VI: "Khóa có mã PIN: hãy nhập mã PIN", EN: "The key has a PIN: enter it", Fields: fieldErr("pin", "required", "Cần nhập mã PIN", "PIN required"), cause: err}
 	case errors.Is(err, pkcs11.ErrPINLocked):
-		return &Error{Code: CodeLocked, VI: "Mã PIN của thiết bị ký số đã bị khoá do nhập sai nhiều lần: liên hệ nhà cung cấp chữ ký số để mở khoá", EN: "The token's PIN is locked after too many wrong PINs", Fields: fieldErr("pin", "locked", "Mã PIN đã bị khoá", "PIN locked"), cause: err}
+		return &Error{Code: CodeLocked, VI: "Mã PIN của thiết bị ký số đã bị khóa do nhập sai nhiều lần: liên hệ nhà cung cấp chữ ký số để mở khóa", EN: "The token's PIN is locked after too many wrong PINs", Fields: fieldErr("pin", "locked", "Mã PIN đã bị khóa", "PIN locked"), cause: err}
 	case errors.Is(err, token.ErrPINAuthBlocked):
-		return &Error{Code: CodeLocked, VI: "Nhập sai mã PIN 3 lần liên tiếp: rút khoá ra, cắm lại rồi thử lại", EN: "Three wrong PINs in a row: unplug the key and plug it in again", Fields: fieldErr("pin", "blocked", "Rút khoá ra và cắm lại", "Re-plug the key"), cause: err}
+		return &Error{Code: CodeLocked, VI: "Nhập sai mã PIN 3 lần liên tiếp: rút khóa ra, cắm lại rồi thử lại", EN: "Three wrong PINs in a row: unplug the key and plug it in again", Fields: fieldErr("pin", "blocked", "Rút khóa ra và cắm lại", "Re-plug the key"), cause: err}
 	case errors.Is(err, token.ErrPINBlocked):
-		return &Error{Code: CodeLocked, VI: "Mã PIN của khoá đã bị khoá hẳn: khoá phải được đặt lại và đăng ký lại", EN: "The key's PIN is blocked: it must be reset and enrolled again", Fields: fieldErr("pin", "locked", "Mã PIN đã bị khoá", "PIN blocked"), cause: err}
+		return &Error{Code: CodeLocked, VI: "Mã PIN của khóa đã bị khóa hẳn: khóa phải được đặt lại và đăng ký lại", EN: "The key's PIN is blocked: it must be reset and enrolled again", Fields: fieldErr("pin", "locked", "Mã PIN đã bị khóa", "PIN blocked"), cause: err}
 	case errors.Is(err, token.ErrNotEnrolled):
-		return &Error{Code: CodeValidation, VI: "Khoá đang cắm không phải khoá đã đăng ký cho lãnh đạo này: hãy cắm đúng khoá của mình", EN: "The plugged-in key is not the one enrolled for this leader", Fields: fieldErr("token", "not_enrolled", "Không phải khoá đã đăng ký", "Not the enrolled key"), cause: err}
+		return &Error{Code: CodeValidation, VI: "Khóa đang cắm không phải khóa đã đăng ký cho lãnh đạo này: hãy cắm đúng khóa của mình", EN: "The plugged-in key is not the one enrolled for this leader", Fields: fieldErr("token", "not_enrolled", "Không phải khóa đã đăng ký", "Not the enrolled key"), cause: err}
 	case errors.Is(err, token.ErrCounterNotIncreasing):
-		return &Error{Code: CodeConflict, VI: "Bộ đếm chữ ký của khoá FIDO không tăng (khoá có thể đã bị sao chép): không ký; sự việc đã được ghi nhật ký, hãy báo quản trị",
+		return &Error{Code: CodeConflict, VI: "Bộ đếm chữ ký của khóa ký số USB không tăng (khóa có thể đã bị sao chép): không ký; sự việc đã được ghi nhật ký, hãy báo quản trị",
 			EN: "The FIDO key's signature counter did not increase (the key may have been copied): nothing was signed; this was logged, tell the admin", Fields: fieldErr("token", "counter", "Bộ đếm chữ ký không tăng", "Counter did not increase"), cause: err}
 	case errors.Is(err, token.ErrDeviceRemoved), errors.Is(err, pkcs11.ErrTokenRemoved), errors.Is(err, pkcs11.ErrNoToken):
-		return &Error{Code: CodeConflict, VI: "Khoá ký đã bị rút ra", EN: "The token was pulled out", Fields: fieldErr("token", "removed", "Khoá đã bị rút ra", "Token removed"), cause: err}
+		return &Error{Code: CodeConflict, VI: "Khóa ký đã bị rút ra", EN: "The token was pulled out", Fields: fieldErr("token", "removed", "Khóa đã bị rút ra", "Token removed"), cause: err}
 	case errors.Is(err, pkcs11.ErrSlotBusy):
 		return &Error{Code: CodeConflict, VI: "Thiết bị ký số đang được dùng cho một lượt ký khác", EN: "The token is busy with another signing", cause: err}
 	case errors.Is(err, pkcs11.ErrUnavailable):
-		return &Error{Code: CodeConflict, VI: "Bản cài đặt này không dùng được thiết bị ký số PKCS#11", EN: err.Error(), cause: err}
+		return &Error{Code: CodeConflict, VI: "Bản cài đặt này không dùng được thiết bị ký số có chứng thư số", EN: err.Error(), cause: err}
 	case errors.Is(err, ctaphid.StatusUserActionTimeout), errors.Is(err, context.DeadlineExceeded):
-		return &Error{Code: CodeConflict, VI: "Hết thời gian chờ chạm vào khoá", EN: "Timed out waiting for a touch", cause: err}
+		return &Error{Code: CodeConflict, VI: "Hết thời gian chờ chạm vào khóa", EN: "Timed out waiting for a touch", cause: err}
 	}
 	return err
 }

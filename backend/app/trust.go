@@ -64,7 +64,7 @@ func (a *App) provinceRoot(ctx context.Context) (crypto.PublicKey, error) {
 			if o, err := a.Office(ctx); err == nil && o != nil {
 				dept = o.Department
 			}
-			return nil, newError(CodeConflict, "Chưa cài khoá gốc của tỉnh: hãy nhập tệp khoá gốc do "+dept+" cấp", "The provincial root key is not installed")
+			return nil, newError(CodeConflict, "Chưa cài khóa gốc của tỉnh: hãy nhập tệp khóa gốc do "+dept+" cấp", "The provincial root key is not installed")
 		}
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func (a *App) PinProvinceRoot(ctx context.Context, actor Actor, pemData []byte) 
 	}
 	pub, err := permit.ParsePublicKeyPEM(pemData)
 	if err != nil {
-		return invalid("root", "bad_key", "Tệp khoá gốc không hợp lệ", "Not a valid root public key")
+		return invalid("root", "bad_key", "Tệp khóa gốc không hợp lệ", "Not a valid root public key")
 	}
 	return a.write(ctx, actor.Username, func(c *change) error { return c.pinRoot(pub) })
 }
@@ -90,7 +90,7 @@ func (c *change) pinRoot(pub crypto.PublicKey) error {
 	}
 	cur, err := c.q.Setting(keyProvinceRoot)
 	if err == nil && cur.Value != string(pemData) {
-		return newError(CodeConflict, "Khoá gốc của tỉnh đã được cài và khác khoá này", "A different provincial root key is already installed")
+		return newError(CodeConflict, "Khóa gốc của tỉnh đã được cài và khác khóa này", "A different provincial root key is already installed")
 	}
 	if err == nil {
 		return nil
@@ -366,7 +366,7 @@ func (a *App) demoBundle(ctx context.Context, actor string) ([]byte, *permit.Tru
 		}
 		tl.Entries = append(tl.Entries, e)
 		if _, revoked := tl.KeyRevoked(kid); k.RetiredAt != nil && !revoked {
-			tl.RevokedKeys = append(tl.RevokedKeys, permit.KeyRevocation{KeyID: kid, Reason: "Khoá văn phòng đã được thay", RevokedAt: k.RetiredAt.UTC().Truncate(time.Second)})
+			tl.RevokedKeys = append(tl.RevokedKeys, permit.KeyRevocation{KeyID: kid, Reason: "Khóa văn phòng đã được thay", RevokedAt: k.RetiredAt.UTC().Truncate(time.Second)})
 		}
 	}
 	data, err := permit.BuildBundle(ctx, tl, rl, root, root.Public())

@@ -164,7 +164,7 @@ func TestUpgradeFromTheReleaseBeforeKeepsRecordsAndTheirUnits(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := toolPDFText(t, writeTemp(t, "old.pdf", pdf))
-	for _, want := range []string{"UBND THÀNH PHỐ MỸ THO", "UBND XÃ TÂN MỸ CHÁNH", "Ấp Tân Hòa, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tỉnh Tiền Giang"} {
+	for _, want := range []string{"ỦY BAN NHÂN DÂN THÀNH PHỐ MỸ THO", "ỦY BAN NHÂN DÂN XÃ TÂN MỸ CHÁNH", "Ấp Tân Hòa, Xã Tân Mỹ Chánh, Thành phố Mỹ Tho, Tỉnh Tiền Giang"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("reprint lacks %q:\n%s", want, text)
 		}

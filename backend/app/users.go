@@ -58,7 +58,7 @@ var errBadLogin = newError(CodeUnauthenticated, "Sai tên đăng nhập hoặc m
 
 func errAccountLocked(mins int) error {
 	return newError(CodeLocked,
-		fmt.Sprintf("Tài khoản tạm khoá do nhập sai mật khẩu %d lần; thử lại sau %d phút", auth.MaxFailedLogins, mins),
+		fmt.Sprintf("Tài khoản tạm khóa do nhập sai mật khẩu %d lần; thử lại sau %d phút", auth.MaxFailedLogins, mins),
 		fmt.Sprintf("Account locked after %d wrong passwords; try again in %d minutes", auth.MaxFailedLogins, mins))
 }
 
@@ -120,7 +120,7 @@ func (a *App) Login(ctx context.Context, username, password string) (Actor, erro
 			return err
 		}
 		result = newError(CodeLocked,
-			fmt.Sprintf("Sai mật khẩu %d lần: tài khoản bị khoá %d phút", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())),
+			fmt.Sprintf("Sai mật khẩu %d lần: tài khoản bị khóa %d phút", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())),
 			fmt.Sprintf("%d wrong passwords: the account is locked for %d minutes", auth.MaxFailedLogins, int(auth.LockoutDuration.Minutes())))
 		return c.record("auth.locked", "user", u.ID, nil, details)
 	})
@@ -259,7 +259,7 @@ func (a *App) SetUserActive(ctx context.Context, actor Actor, id string, active 
 		return store.User{}, err
 	}
 	if id == actor.UserID && !active {
-		return store.User{}, newError(CodeConflict, "Không thể tự vô hiệu hoá tài khoản của mình", "You cannot disable your own account")
+		return store.User{}, newError(CodeConflict, "Không thể tự vô hiệu hóa tài khoản của mình", "You cannot disable your own account")
 	}
 	return a.updateUser(ctx, actor, id, "user.set_active", map[string]any{"active": active})
 }

@@ -175,7 +175,7 @@ func DefaultRules(unitCode string) Rules {
 			{"work", "Đi làm việc tại cơ quan, doanh nghiệp", "Going to work"},
 			{"medical", "Khám, chữa bệnh, cấp cứu", "Medical care or emergency"},
 			{"essential_goods", "Mua lương thực, thực phẩm, thuốc men", "Buying food or medicine"},
-			{"essential_service", "Cung ứng hàng hoá, dịch vụ thiết yếu", "Essential goods or services"},
+			{"essential_service", "Cung ứng hàng hóa, dịch vụ thiết yếu", "Essential goods or services"},
 			{"public_duty", "Thực hiện công vụ, phòng chống dịch", "Public duty or epidemic control"},
 			{"funeral", "Tang lễ người thân", "Funeral of a relative"},
 			{"other", "Lý do cấp thiết khác", "Other urgent reason"},
@@ -257,7 +257,7 @@ func (e *ValidationError) Error() string {
 	for i, f := range e.Fields {
 		parts[i] = f.Field + ": " + f.VI
 	}
-	return "dữ liệu không hợp lệ: " + strings.Join(parts, "; ")
+	return "Dữ liệu không hợp lệ: " + strings.Join(parts, "; ")
 }
 
 // Add records an error on field.

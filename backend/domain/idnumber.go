@@ -13,14 +13,14 @@ import (
 var cccdProvinces = map[string]string{
 	"001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn",
 	"008": "Tuyên Quang", "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu",
-	"014": "Sơn La", "015": "Yên Bái", "017": "Hoà Bình", "019": "Thái Nguyên",
+	"014": "Sơn La", "015": "Yên Bái", "017": "Hòa Bình", "019": "Thái Nguyên",
 	"020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang", "025": "Phú Thọ",
 	"026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
 	"033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định",
-	"037": "Ninh Bình", "038": "Thanh Hoá", "040": "Nghệ An", "042": "Hà Tĩnh",
+	"037": "Ninh Bình", "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh",
 	"044": "Quảng Bình", "045": "Quảng Trị", "046": "Thừa Thiên Huế", "048": "Đà Nẵng",
 	"049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định", "054": "Phú Yên",
-	"056": "Khánh Hoà", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
+	"056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
 	"064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng",
 	"070": "Bình Phước", "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai",
 	"077": "Bà Rịa–Vũng Tàu", "079": "TP Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang",
@@ -110,7 +110,7 @@ func CheckIDNumber(id string, gender Gender, birth time.Time) *FieldError {
 	year := birth.Year()
 	if year < 1900 || year > 2399 {
 		return idError("cccd_gender_century",
-			fmt.Sprintf("Năm sinh %d nằm ngoài khoảng 1900–2399 mà số CCCD mã hoá được.", year),
+			fmt.Sprintf("Năm sinh %d nằm ngoài khoảng 1900–2399 mà số CCCD mã hóa được.", year),
 			fmt.Sprintf("Birth year %d is outside 1900–2399, which a CCCD can encode.", year))
 	}
 	// The 4th digit is 2×century index + gender: 0/1 for 1900-1999, 2/3 for 2000-2099, ...

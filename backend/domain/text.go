@@ -99,7 +99,7 @@ func NameProblem(name string) (code, vi, en string) {
 		if invisible[r] || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r) ||
 			unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) || (unicode.IsSpace(r) && r != ' ') {
 			return "invisible_char",
-				fmt.Sprintf("Họ và tên có ký tự ẩn (U+%04X): hãy xoá và gõ lại tên.", r),
+				fmt.Sprintf("Họ và tên có ký tự ẩn (U+%04X): hãy xóa và gõ lại tên.", r),
 				fmt.Sprintf("The name contains an invisible character (U+%04X): delete it and type the name again.", r)
 		}
 		if !unicode.IsLetter(r) {

@@ -50,7 +50,7 @@ func TestNormalizeName(t *testing.T) {
 		{"all vowel letters", "ĂN ÂM ÊM ÔNG ƠN ƯNG ĐI", "Ăn Âm Êm Ông Ơn Ưng Đi"},
 		{"tones on modified vowels", "TRƯỜNG QUỲNH HUỆ ỔN ỮA ẶC ẪM", "Trường Quỳnh Huệ Ổn Ữa Ặc Ẫm"},
 		{"NFD input becomes NFC", norm.NFD.String("trần thị ánh tuyết"), "Trần Thị Ánh Tuyết"},
-		{"NFD upper input", norm.NFD.String("PHẠM HỮU HOÀ"), "Phạm Hữu Hoà"},
+		{"NFD upper input", norm.NFD.String("PHẠM HỮU HÒA"), "Phạm Hữu Hòa"},
 		{"apostrophe word start", "h'hen niê", "H'Hen Niê"},
 		{"typographic apostrophe", "H\u2019HEN NIÊ", "H'Hen Niê"},
 		{"hyphen word start", "ksor y-moan", "Ksor Y-Moan"},

@@ -50,7 +50,7 @@ func validInput() ApplicationInput {
 		Phone:                "0912345678",
 		ResidenceCommuneCode: "28291",
 		ResidenceStreet:      "Ấp Tân Hòa",
-		Workplace:            "Công ty TNHH Thuỷ sản Mỹ Tho",
+		Workplace:            "Công ty TNHH Thủy sản Mỹ Tho",
 		PurposeCode:          "work",
 		RouteFrom:            "Ấp Tân Hòa, Xã Tân Mỹ Chánh",
 		RouteTo:              "KCN Mỹ Tho",

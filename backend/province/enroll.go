@@ -106,7 +106,7 @@ func (s *Service) enrollOnce(ctx context.Context, keys *onlineKeys, code pki.Enr
 			return errWrongCode()
 		}
 		if c.FailedAttempts >= MaxCodeAttempts {
-			return newErr(KindGone, "Mã đăng ký đã bị khoá vì nhập sai quá nhiều lần; xin tỉnh cấp mã mới", "The code is locked after too many wrong tries; ask the province for a new one")
+			return newErr(KindGone, "Mã đăng ký đã bị khóa vì nhập sai quá nhiều lần; xin tỉnh cấp mã mới", "The code is locked after too many wrong tries; ask the province for a new one")
 		}
 		if !code.MatchesSecret(c.SecretHash) {
 			wrongSecret = true
@@ -127,7 +127,7 @@ func (s *Service) enrollOnce(ctx context.Context, keys *onlineKeys, code pki.Enr
 		}
 		if c.UsedAt != nil {
 			if c.KeyHash == nil || *c.KeyHash != keyHash || c.CertSerial == nil {
-				return newErr(KindConflict, "Mã đăng ký đã được dùng cho một khoá khác", "The code was already used with another key")
+				return newErr(KindConflict, "Mã đăng ký đã được dùng cho một khóa khác", "The code was already used with another key")
 			}
 			// The same key again: the answer was lost on the way; give it again.
 			cert, ok, err := findCert(tx, *c.CertSerial)

@@ -40,7 +40,7 @@ func (s *Service) Renew(ctx context.Context, sess OfficeSession, csrPEM string) 
 			return newErr(KindUnauthenticated, "Chứng thư của văn phòng đã bị thu hồi", "The office certificate has been revoked")
 		}
 		if cur.KeyHash != keyHash {
-			return newErr(KindUnprocessable, "Gia hạn chứng thư phải dùng lại khoá hiện tại của văn phòng", "A renewal keeps the office's current key")
+			return newErr(KindUnprocessable, "Gia hạn chứng thư phải dùng lại khóa hiện tại của văn phòng", "A renewal keeps the office's current key")
 		}
 		if at.Before(cur.NotAfter.Add(-RenewWindow)) {
 			return newErr(KindConflict, fmt.Sprintf("Chưa đến hạn gia hạn: chứng thư còn hiệu lực đến %s", cur.NotAfter.Format("02/01/2006")), fmt.Sprintf("Not due for renewal: the certificate is valid until %s", cur.NotAfter.Format(time.DateOnly)))

@@ -22,7 +22,7 @@ func (s *Service) UseRoot(ctx context.Context, k pki.RootKey) error {
 		return err
 	}
 	if h != a.RootKeyHash {
-		return newErr(KindUnauthenticated, "Khoá gốc mở được không phải khoá gốc của tỉnh này", "The root key opened is not this province's root key")
+		return newErr(KindUnauthenticated, "Khóa gốc mở được không phải khóa gốc của tỉnh này", "The root key opened is not this province's root key")
 	}
 	s.setRoot(k)
 	return nil
@@ -53,7 +53,7 @@ func (s *Service) RootSigner() (pki.RootKey, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.root == nil {
-		return nil, newErr(KindUnavailable, "Máy chủ chưa mở khoá gốc của tỉnh (GDD_ROOT_PASSPHRASE hoặc --root-pkcs11)", "The server has not opened the provincial root key (GDD_ROOT_PASSPHRASE or --root-pkcs11)")
+		return nil, newErr(KindUnavailable, "Máy chủ chưa mở khóa gốc của tỉnh (GDD_ROOT_PASSPHRASE hoặc --root-pkcs11)", "The server has not opened the provincial root key (GDD_ROOT_PASSPHRASE or --root-pkcs11)")
 	}
 	return s.root, nil
 }

@@ -120,11 +120,11 @@ func (s *Service) Init(ctx context.Context, in InitInput) (InitResult, error) {
 	case len(in.AdminPassword) < auth.MinPasswordLen:
 		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Mật khẩu quản trị (GDD_PASSWORD) phải có ít nhất %d ký tự", auth.MinPasswordLen), fmt.Sprintf("The admin password (GDD_PASSWORD) must have at least %d characters", auth.MinPasswordLen))
 	case in.Root == nil && len(in.RootPassphrase) < pki.MinPassphraseLen:
-		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Cụm mật khẩu khoá gốc (GDD_ROOT_PASSPHRASE) phải có ít nhất %d ký tự", pki.MinPassphraseLen), fmt.Sprintf("The root key passphrase (GDD_ROOT_PASSPHRASE) must have at least %d characters", pki.MinPassphraseLen))
+		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Cụm mật khẩu khóa gốc (GDD_ROOT_PASSPHRASE) phải có ít nhất %d ký tự", pki.MinPassphraseLen), fmt.Sprintf("The root key passphrase (GDD_ROOT_PASSPHRASE) must have at least %d characters", pki.MinPassphraseLen))
 	case len(in.CAPassphrase) < pki.MinPassphraseLen:
 		return InitResult{}, newErr(KindInvalid, fmt.Sprintf("Cụm mật khẩu CA (GDD_CA_PASSPHRASE) phải có ít nhất %d ký tự", pki.MinPassphraseLen), fmt.Sprintf("The CA passphrase (GDD_CA_PASSPHRASE) must have at least %d characters", pki.MinPassphraseLen))
 	case in.CAPassphrase == in.RootPassphrase:
-		return InitResult{}, newErr(KindInvalid, "Cụm mật khẩu CA phải khác cụm mật khẩu khoá gốc", "The CA passphrase must differ from the root key's")
+		return InitResult{}, newErr(KindInvalid, "Cụm mật khẩu CA phải khác cụm mật khẩu khóa gốc", "The CA passphrase must differ from the root key's")
 	case len(in.ServerHosts) == 0:
 		return InitResult{}, newErr(KindInvalid, "Thiếu tên máy chủ cho chứng thư TLS (--host)", "The server's host names for its TLS certificate are missing (--host)")
 	}
@@ -215,7 +215,7 @@ func (s *Service) loadOrCreateRootKey(path, passphrase string) (*ecdsa.PrivateKe
 	if err == nil {
 		k, err := pki.DecryptKey(data, passphrase)
 		if err != nil {
-			return nil, &Error{Kind: KindConflict, VI: "Đã có tệp khoá gốc " + path + " nhưng không mở được bằng cụm mật khẩu này", EN: "A root key file already exists and does not open with this passphrase", cause: err}
+			return nil, &Error{Kind: KindConflict, VI: "Đã có tệp khóa gốc " + path + " nhưng không mở được bằng cụm mật khẩu này", EN: "A root key file already exists and does not open with this passphrase", cause: err}
 		}
 		return k, nil
 	}
@@ -267,7 +267,7 @@ func (s *Service) Unlock(ctx context.Context, caPassphrase string) error {
 	}
 	caKey, err := pki.DecryptKey([]byte(a.CAKey), caPassphrase)
 	if err != nil {
-		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khoá CA: sai cụm mật khẩu (GDD_CA_PASSPHRASE)", EN: "Cannot open the CA key: wrong passphrase (GDD_CA_PASSPHRASE)", cause: err}
+		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khóa CA: sai cụm mật khẩu (GDD_CA_PASSPHRASE)", EN: "Cannot open the CA key: wrong passphrase (GDD_CA_PASSPHRASE)", cause: err}
 	}
 	serverCert, err := pki.ParseCert([]byte(a.ServerCert))
 	if err != nil {
@@ -275,7 +275,7 @@ func (s *Service) Unlock(ctx context.Context, caPassphrase string) error {
 	}
 	serverKey, err := pki.DecryptKey([]byte(a.ServerKey), caPassphrase)
 	if err != nil {
-		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khoá TLS của máy chủ", EN: "Cannot open the server's TLS key", cause: err}
+		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khóa TLS của máy chủ", EN: "Cannot open the server's TLS key", cause: err}
 	}
 	k := &onlineKeys{root: root, rootHash: a.RootKeyHash, ca: pki.Authority{Cert: caCert, Key: caKey}}
 	// The whole chain up to the root goes in the handshake: an office enrolling checks the
@@ -291,7 +291,7 @@ func (s *Service) keys() (*onlineKeys, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.unlocked == nil {
-		return nil, newErr(KindUnavailable, "Máy chủ chưa mở khoá CA", "The server has not unlocked its CA")
+		return nil, newErr(KindUnavailable, "Máy chủ chưa mở khóa CA", "The server has not unlocked its CA")
 	}
 	return s.unlocked, nil
 }

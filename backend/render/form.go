@@ -55,8 +55,8 @@ func planForm(p *planner, g geometry, h FormHeader, s float64) bool {
 		planDemo(p, g)
 	}
 	y := planHeader(p, g, u, g.top, headerBlock{
-		authority: clean(h.AuthorityName),
-		unit:      clean(h.IssuingUnitName),
+		authority: bodyName(h.AuthorityName),
+		unit:      bodyName(h.IssuingUnitName),
 	})
 
 	y += 4 * u
@@ -64,7 +64,7 @@ func planForm(p *planner, g geometry, h FormHeader, s float64) bool {
 	y = p.paragraph(left, y, cw, "ĐƠN ĐỀ NGHỊ CẤP GIẤY ĐI ĐƯỜNG", 'C')
 	y += 1 * u
 	p.font(regular, 10*u)
-	unit := clean(h.IssuingUnitName)
+	unit := bodyName(h.IssuingUnitName)
 	if unit == "" {
 		unit = "...................................................."
 	}

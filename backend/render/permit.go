@@ -191,8 +191,8 @@ func planPermit(p *planner, g geometry, pm *Permit, q *qrSymbol, s float64) bool
 	}
 
 	y := planHeader(p, g, u, g.top, headerBlock{
-		authority:  clean(pm.AuthorityName),
-		unit:       clean(pm.IssuingUnitName),
+		authority:  bodyName(pm.AuthorityName),
+		unit:       bodyName(pm.IssuingUnitName),
 		leftExtra:  []string{"Số: " + clean(pm.Number)},
 		rightExtra: dateLine(clean(pm.PlaceName), pm.IssuedAt),
 	})
@@ -304,8 +304,8 @@ func planSignature(p *planner, g geometry, u, x, w, top float64, sig Signature, 
 	size := 9 * u
 	p.font(bold, size)
 	y = p.paragraph(x, y, w, "TM. ỦY BAN NHÂN DÂN", 'C')
-	if t := clean(sig.SignerTitle); t != "" {
-		y = p.paragraph(x, y, w, strings.ToUpper(t), 'C')
+	for _, line := range signerTitleLines(sig.SignerTitle) {
+		y = p.paragraph(x, y, w, line, 'C')
 	}
 	name := clean(sig.SignerName)
 	if sig.Kind == SignatureDigital {
@@ -347,4 +347,18 @@ func planSignature(p *planner, g geometry, u, x, w, top float64, sig Signature, 
 		p.ops = p.ops[:start]
 	}
 	return y - top
+}
+
+// signerTitleLines is the title part of the signature block. A deputy signs on the head's
+// behalf ("ký thay"), so the head's title comes first with "KT.": a "Phó Chủ tịch" signs
+// under "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH"; the head signs under their own title alone.
+func signerTitleLines(title string) []string {
+	t := strings.ToUpper(clean(title))
+	if t == "" {
+		return nil
+	}
+	if head, ok := strings.CutPrefix(t, "PHÓ "); ok && strings.TrimSpace(head) != "" {
+		return []string{"KT. " + strings.TrimSpace(head), t}
+	}
+	return []string{t}
 }

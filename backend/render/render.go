@@ -276,6 +276,21 @@ func (p *planner) box(x, y, w, h, lw float64) {
 	})
 }
 
+// bodyName is an issuing body's name as an administrative document prints it: in full,
+// "ỦY BAN NHÂN DÂN …" rather than the abbreviation "UBND …" staff type in settings.
+func bodyName(s string) string {
+	s = clean(s)
+	for _, abbr := range []string{"UBND ", "Ubnd ", "ubnd "} {
+		if rest, ok := strings.CutPrefix(s, abbr); ok {
+			if rest == strings.ToUpper(rest) {
+				return "ỦY BAN NHÂN DÂN " + rest
+			}
+			return "Ủy ban nhân dân " + rest
+		}
+	}
+	return s
+}
+
 // headerBlock is the two-column heading of Vietnamese administrative
 // documents: issuing body on the left, national motto on the right.
 type headerBlock struct {
@@ -317,7 +332,7 @@ func planHeader(p *planner, g geometry, u, top float64, h headerBlock) float64 {
 
 	// Right: motto, its rule as long as the second line, then the place/date.
 	y = top
-	motto1 := "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+	motto1 := "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 	motto2 := "Độc lập - Tự do - Hạnh phúc"
 	p.font(bold, p.fitSize(bold, size, motto1, rightW-1))
 	p.textCentered(rightX+rightW/2, p.baseline(y), motto1)

@@ -57,6 +57,8 @@ func TestPermitPDF(t *testing.T) {
 	digital := basePermit()
 	digital.Signature = Signature{Kind: SignatureDigital, SignerName: "Phạm Thị Ngọc Hằng", SignerTitle: "Phó Chủ tịch",
 		SignedAt: time.Date(2026, 11, 28, 2, 20, 0, 0, time.UTC)}
+	deputy := basePermit()
+	deputy.Signature.SignerTitle = "Phó Chủ tịch"
 	reprint := basePermit()
 	reprint.Reprint = 3
 	demo := basePermit()
@@ -74,8 +76,8 @@ func TestPermitPDF(t *testing.T) {
 
 	common := []string{
 		"GIẤY ĐI ĐƯỜNG", "28291/2026/000123", longName,
-		"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-		"UBND THÀNH PHỐ MỸ THO", "UBND XÃ TÂN MỸ CHÁNH", "Số: 28291/2026/000123",
+		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+		"ỦY BAN NHÂN DÂN THÀNH PHỐ MỸ THO", "ỦY BAN NHÂN DÂN XÃ TÂN MỸ CHÁNH", "Số: 28291/2026/000123",
 		"Tân Mỹ Chánh, ngày 28 tháng 11 năm 2026",
 		"Họ và tên:", "Ngày sinh:", "05/02/1990", "Giới tính:", "Nữ",
 		"Số CCCD/CMND:", "082190001234", "Điện thoại:", "0912345678",
@@ -96,12 +98,14 @@ func TestPermitPDF(t *testing.T) {
 		notWant []string
 	}{
 		{name: "hand A5", permit: basePermit(), paper: A5,
-			want:    []string{"(Ký, ghi rõ họ tên và đóng dấu)", "Trần Văn Đức"},
-			notWant: []string{"Đã ký số", "Bản in lại", "BẢN DÙNG THỬ", "Ghi chú"}},
+			want:    []string{"TM. ỦY BAN NHÂN DÂN CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu)", "Trần Văn Đức"},
+			notWant: []string{"Đã ký số", "Bản in lại", "BẢN DÙNG THỬ", "Ghi chú", "KT.", "UBND", "HOÀ", "UỶ"}},
+		{name: "hand by a deputy", permit: deputy, paper: A5,
+			want: []string{"TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu)"}},
 		{name: "hand A4", permit: basePermit(), paper: A4,
 			want: []string{"(Ký, ghi rõ họ tên và đóng dấu)", "Trần Văn Đức"}},
 		{name: "digital A5", permit: digital, paper: A5,
-			want:    []string{"Đã ký số", "Phạm Thị Ngọc Hằng", "PHÓ CHỦ TỊCH", "Thời gian ký: 28/11/2026 09:20 (GMT+7)"},
+			want:    []string{"Đã ký số", "Phạm Thị Ngọc Hằng", "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH PHÓ CHỦ TỊCH", "Thời gian ký: 28/11/2026 09:20 (GMT+7)"},
 			notWant: []string{"(Ký, ghi rõ họ tên và đóng dấu)"}},
 		{name: "digital A4", permit: digital, paper: A4, want: []string{"Đã ký số", "Phạm Thị Ngọc Hằng"}},
 		{name: "reprint", permit: reprint, paper: A5, want: []string{"Bản in lại lần 3"}},
@@ -214,10 +218,10 @@ func TestBatch(t *testing.T) {
 }
 
 func TestApplicationForm(t *testing.T) {
-	purposes := []string{"Đi làm", "Mua lương thực, thực phẩm, thuốc men", "Khám, chữa bệnh", "Vận chuyển hàng hoá thiết yếu", "Công vụ"}
+	purposes := []string{"Đi làm", "Mua lương thực, thực phẩm, thuốc men", "Khám, chữa bệnh", "Vận chuyển hàng hóa thiết yếu", "Công vụ"}
 	labels := []string{
-		"ĐƠN ĐỀ NGHỊ CẤP GIẤY ĐI ĐƯỜNG", "Kính gửi: UBND XÃ TÂN MỸ CHÁNH", "UBND THÀNH PHỐ MỸ THO",
-		"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+		"ĐƠN ĐỀ NGHỊ CẤP GIẤY ĐI ĐƯỜNG", "Kính gửi: ỦY BAN NHÂN DÂN XÃ TÂN MỸ CHÁNH", "ỦY BAN NHÂN DÂN THÀNH PHỐ MỸ THO",
+		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
 		"Họ và tên:", "Ngày sinh:", "Giới tính:", "Nam", "Nữ", "Số CCCD/CMND:", "Điện thoại:",
 		"Nơi cư trú:", "Nơi làm việc:", "Mục đích:", "Khác (ghi rõ):", "Lộ trình:", "Từ:", "Đến:",
 		"Phương tiện:", "Biển số:", "Thời gian:", "từ ngày", "đến hết ngày",

@@ -195,11 +195,11 @@ const longName = "Đặng Tôn Nữ Hoàng Ngọc Thủy Ánh Dương Lễ"
 
 var (
 	surnames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"}
-	middles  = []string{"Thị", "Văn", "Hữu", "Đức", "Ngọc", "Thanh", "Minh", "Quốc", "Thuỳ", "Kiều Mỹ", "Thị Ngọc", "Hoàng Bảo"}
-	givens   = []string{"Hương", "Phượng", "Nguyệt", "Dũng", "Tuấn", "Hải", "Yến", "Trâm", "Khoa", "Lộc", "Quỳnh", "Thuỷ", "Hằng", "Ánh", "Đạt", "Lễ"}
+	middles  = []string{"Thị", "Văn", "Hữu", "Đức", "Ngọc", "Thanh", "Minh", "Quốc", "Thùy", "Kiều Mỹ", "Thị Ngọc", "Hoàng Bảo"}
+	givens   = []string{"Hương", "Phượng", "Nguyệt", "Dũng", "Tuấn", "Hải", "Yến", "Trâm", "Khoa", "Lộc", "Quỳnh", "Thủy", "Hằng", "Ánh", "Đạt", "Lễ"}
 	communes = []string{"Tân Mỹ Chánh", "Mỹ Phong", "Đạo Thạnh", "Thới Sơn", "Trung An", "Long Định", "Hòa Khánh", "Tân Hương", "Vĩnh Kim", "Kim Sơn", "Phú Mỹ", "Bình Phục Nhứt", "Hậu Thành", "Long Bình Điền"}
 	district = []string{"thành phố Mỹ Tho", "huyện Châu Thành", "huyện Cái Bè", "huyện Cai Lậy", "thị xã Gò Công", "huyện Chợ Gạo", "huyện Tân Phước", "huyện Gò Công Đông"}
-	purposes = []string{"Đi làm", "Mua lương thực, thực phẩm, thuốc men", "Khám, chữa bệnh", "Vận chuyển hàng hoá thiết yếu", "Công vụ", "Việc khẩn cấp (tang lễ, cấp cứu người thân)"}
+	purposes = []string{"Đi làm", "Mua lương thực, thực phẩm, thuốc men", "Khám, chữa bệnh", "Vận chuyển hàng hóa thiết yếu", "Công vụ", "Việc khẩn cấp (tang lễ, cấp cứu người thân)"}
 	vehicles = []string{"Xe mô tô, xe máy — 63-B1 123.45", "Xe ô tô con — 63A-456.78", "Xe đạp", "Đi bộ", "Xe tải — 63C-012.34"}
 )
 

@@ -81,7 +81,7 @@ func openPDF(data []byte, lim Limits) (pages []Page, err error) {
 }
 
 func encrypted() error {
-	return &Error{Code: CodeEncrypted, VI: "Tệp PDF được mã hoá hoặc đặt mật khẩu; hãy quét lại không đặt mật khẩu",
+	return &Error{Code: CodeEncrypted, VI: "Tệp PDF được mã hóa hoặc đặt mật khẩu; hãy quét lại không đặt mật khẩu",
 		EN: "The PDF is encrypted or password-protected; scan again without a password"}
 }
 

@@ -12,7 +12,7 @@ import (
 
 func TestAccessListsAndFindsTheSoftKey(t *testing.T) {
 	ctx := context.Background()
-	k, err := softfido.New(softfido.Config{Dir: t.TempDir(), Presence: softfido.Presence{Mode: softfido.AutoTouch}, Product: "Khoá mềm", Manufacturer: "GDD"})
+	k, err := softfido.New(softfido.Config{Dir: t.TempDir(), Presence: softfido.Presence{Mode: softfido.AutoTouch}, Product: "Khóa mềm", Manufacturer: "GDD"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestAccessListsAndFindsTheSoftKey(t *testing.T) {
 			soft = &in
 		}
 	}
-	if soft == nil || soft.Kind != KindFIDO || soft.Label != "Khoá mềm" {
+	if soft == nil || soft.Kind != KindFIDO || soft.Label != "Khóa mềm" {
 		t.Fatalf("software key not listed: %+v", soft)
 	}
 	if got, err := a.FindFIDO(ctx, soft.Path); err != nil || got.Path != soft.Path {
@@ -37,7 +37,7 @@ func TestAccessListsAndFindsTheSoftKey(t *testing.T) {
 	if _, err := a.FindFIDO(ctx, "/no/such/key"); !errors.Is(err, ErrNoKey) {
 		t.Errorf("FindFIDO of an absent key: %v", err)
 	}
-	if a.FIDOLabel(soft.Path) != "Khoá mềm" {
+	if a.FIDOLabel(soft.Path) != "Khóa mềm" {
 		t.Errorf("label %q", a.FIDOLabel(soft.Path))
 	}
 	if st, err := a.SetSoftKeyPlugged(false); err != nil || st.Plugged {

@@ -246,7 +246,7 @@ func (p BatchPresence) String() string {
 // SignerOptions tune a FIDOSigner.
 type SignerOptions struct {
 	PIN     string // required when the key has a PIN
-	OnTouch func() // the key waits for a touch: show "Chạm vào khoá để ký"
+	OnTouch func() // the key waits for a touch: show "Chạm vào khóa để ký"
 	Batch   BatchPresence
 	Logger  *slog.Logger
 	// LastCounter is the highest signature counter seen from this credential: each assertion

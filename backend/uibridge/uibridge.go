@@ -140,7 +140,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if k := r.URL.Query().Get(keyParam); k != "" {
 		if !s.secretIs(k) {
-			writeError(w, http.StatusForbidden, app.CodeForbidden, "Khoá phiên không đúng: mở đường dẫn gddctl vừa in ra", "Wrong launch key: open the link gddctl printed")
+			writeError(w, http.StatusForbidden, app.CodeForbidden, "Khóa phiên không đúng: mở đường dẫn gddctl vừa in ra", "Wrong launch key: open the link gddctl printed")
 			return
 		}
 		http.SetCookie(w, &http.Cookie{Name: keyCookie(r), Value: s.secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
@@ -152,7 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c, err := r.Cookie(keyCookie(r)); err != nil || !s.secretIs(c.Value) {
-		writeError(w, http.StatusForbidden, app.CodeForbidden, "Cần khoá phiên: mở đường dẫn gddctl in ra khi khởi động", "The launch key is missing: open the link gddctl printed when it started")
+		writeError(w, http.StatusForbidden, app.CodeForbidden, "Cần khóa phiên: mở đường dẫn gddctl in ra khi khởi động", "The launch key is missing: open the link gddctl printed when it started")
 		return
 	}
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/api/"); ok {

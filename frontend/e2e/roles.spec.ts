@@ -9,6 +9,7 @@ const SCREEN_NEEDS: Record<string, string | null> = {
   intake: 'application.enter',
   queue: 'application.decide',
   sign: 'application.decide',
+  ready: 'application.enter',
   applications: 'application.view',
   verify: null,
   scans: 'application.enter',
@@ -144,11 +145,11 @@ test('an approver opens intake and submits; four-eyes keeps their own entry from
   await expect(row.getByTestId('queue-no-decision')).toBeVisible()
 })
 
-test("a clerk's screens are as before: intake, the list and the checkpoint; issue but not revoke", async ({ page, baseURL }) => {
+test("a clerk's screens: intake, the ready panel, the list and the checkpoint; issue but not revoke", async ({ page, baseURL }) => {
   const made = await submittedAndIssued(baseURL!, 'Cán Bộ')
   await login(page, 'canbo')
   await expect(page).toHaveURL(/#\/intake$/)
-  expect(await menuShown(page)).toEqual(['intake', 'applications', 'verify', 'scans'])
+  expect(await menuShown(page)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans'])
 
   await openRow(page, made.submitted, 'le thi can bo mot')
   await expect(page.getByTestId('detail-approve')).toHaveCount(0)

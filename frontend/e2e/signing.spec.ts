@@ -41,7 +41,7 @@ async function softKeyReady(page: Page): Promise<void> {
   const picker = page.getByTestId('token-picker')
   await expect(picker).toHaveAttribute('data-value', /^fido:/)
   await expect(picker).toHaveAttribute('data-software', 'true')
-  await expect(picker.locator('.n-base-selection')).toContainText('khoá mềm dùng thử')
+  await expect(picker.locator('.n-base-selection')).toContainText('khóa mềm dùng thử')
 }
 
 test('the leader signs a batch with the software key: touch, progress, all signed', async ({ page, baseURL }) => {
@@ -52,7 +52,7 @@ test('the leader signs a batch with the software key: touch, progress, all signe
   await openSign(page)
   await softKeyReady(page)
   // no PIN is needed for this key: the field says so
-  await expect(page.getByTestId('field-pin')).toContainText('nếu khoá có đặt PIN')
+  await expect(page.getByTestId('field-pin')).toContainText('nếu khóa có đặt PIN')
   await expect(page.getByTestId('sign-start')).toBeDisabled()
   await select(page, numbers)
   await expect(page.getByTestId('sign-start')).toHaveText('Ký 3 giấy')
@@ -67,7 +67,7 @@ test('the leader signs a batch with the software key: touch, progress, all signe
   expect(body[0].pin).toBe('')
 
   // the key waits for a touch (the server's simulated officer touches it after 400 ms)
-  await expect(page.getByTestId('sign-touch')).toHaveText(/Chạm vào khoá để ký/)
+  await expect(page.getByTestId('sign-touch')).toHaveText(/Chạm vào khóa để ký/)
   await expect(page.getByTestId('sign-progress')).toHaveAttribute('data-total', '3')
   // the batch runs in the backend: leaving the screen and coming back shows it still (or its end)
   await page.getByTestId('menu-queue').click()
@@ -107,7 +107,7 @@ test('the leader signs a batch with the software key: touch, progress, all signe
 
 test('the key pulled out mid-batch: what was signed stays signed, the rest still waits', async ({ page, baseURL }) => {
   test.setTimeout(120_000)
-  const numbers = await issueAwaitingPermits(baseURL!, 6, 'Rút Khoá')
+  const numbers = await issueAwaitingPermits(baseURL!, 6, 'Rút Khóa')
 
   await login(page, 'lanhdao')
   await openSign(page)
@@ -158,7 +158,7 @@ test('the key pulled out mid-batch: what was signed stays signed, the rest still
   for (const n of signed) await expect(page.locator(`[data-testid="sign-row"][data-permit-number="${n}"]`)).toHaveCount(0)
 
   // no key now
-  await expect(page.getByTestId('token-none')).toHaveText(/Chưa cắm khoá ký/)
+  await expect(page.getByTestId('token-none')).toHaveText(/Chưa cắm khóa ký/)
   await expect(page.getByTestId('sign-start')).toBeDisabled()
 
   // plugged back in: the key comes back by itself, and the rest gets signed
@@ -189,7 +189,7 @@ test('a leader without an enrolled key is refused; the office admin enrolls one 
   await softKeyReady(page)
   await select(page, [number!])
   await page.getByTestId('sign-start').click()
-  await expect(page.getByTestId('sign-error')).toContainText('chưa được đăng ký khoá ký')
+  await expect(page.getByTestId('sign-error')).toContainText('chưa được đăng ký khóa ký')
   await expect(page.getByTestId('sign-progress')).toHaveCount(0)
   expect((await permitOf(page, number!)).status).toBe('awaiting_hand_signature')
   await page.getByTestId('header-logout').click()

@@ -139,7 +139,7 @@ test("importing the province's newer bundle makes it current", async ({ page }) 
   expect(after.stale).toBe(false)
 
   const success = page.getByTestId('trust-import-success')
-  await expect(success).toContainText(`Đã nhập danh sách tin cậy mới: ${after.entries} khoá, ${after.revoked} giấy bị thu hồi`)
+  await expect(success).toContainText(`Đã nhập danh sách tin cậy mới: ${after.entries} khóa, ${after.revoked} giấy bị thu hồi`)
   await expect(page.locator('.n-message').filter({ hasText: 'Đã nhập danh sách tin cậy mới' })).toBeVisible()
   await expectShows(status, after)
   await expect(status.getByTestId('trust-fresh')).toBeVisible()

@@ -344,7 +344,7 @@ func TestInstallWalkInUninstall(t *testing.T) {
 		if err := os.Chmod(key, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ctlRun(t, "canbo", "permit", "issue", waiting); err == nil || !strings.Contains(err.Error(), "Không đọc được khoá ký của văn phòng") {
+		if _, err := ctlRun(t, "canbo", "permit", "issue", waiting); err == nil || !strings.Contains(err.Error(), "Không đọc được khóa ký của văn phòng") {
 			t.Errorf("permit issue with a key Everyone can read: %v, want the refusal", err)
 		}
 		if err := os.Chmod(key, 0o600); err != nil {

@@ -44,6 +44,14 @@ func oneLine(err error) string {
 	case app.CodeInternal:
 		msg = err.Error() // usage mistakes and file errors say best what went wrong themselves
 	case app.CodeValidation:
+		// Scripts want the fields by their keys, which the window's messages leave out.
+		keys := make([]string, 0, len(e.Fields))
+		for _, f := range e.Fields {
+			keys = append(keys, f.Field)
+		}
+		if len(keys) > 0 {
+			msg += " [" + strings.Join(keys, ", ") + "]"
+		}
 	default:
 		msg += " (" + e.EN + ")"
 	}

@@ -56,24 +56,17 @@ func (c *cli) permitCmd() *cobra.Command {
 			})
 		},
 	}
-	var handOpts app.HandOverOptions
-	handOver := step("hand-over NUMBER", "record that the citizen received the permit; --print-copy prints them a copy first", func(ctx context.Context, a *app.App, actor app.Actor, n string) (app.Permit, error) {
-		return a.HandOver(ctx, actor, n, handOpts)
-	})
-	handOver.Flags().BoolVar(&handOpts.PrintCopy, "print-copy", false, "print a copy for the citizen (not marked handed over if the printer refuses it)")
-	handOver.Flags().StringVar(&handOpts.Printer, "printer", "", "printer for the copy (default: the office's)")
-	handOver.Flags().BoolVar(&handOpts.A4, "a4", false, "print the copy on A4 (default A5)")
 	cmd.AddCommand(c.permitPrintCmds()...)
 	cmd.AddCommand(c.permitSignCmds()...)
 	cmd.AddCommand(c.permitAttachmentsCmd())
+	cmd.AddCommand(c.permitReadyCmds()...)
 	cmd.AddCommand(show, revoke,
 		step("issue APPLICATION_ID", "issue the permit of an approved application", func(ctx context.Context, a *app.App, actor app.Actor, id string) (app.Permit, error) {
 			return a.IssuePermit(ctx, actor, id)
 		}),
 		step("hand-signed NUMBER", "record that the leader signed and stamped the printed permit", func(ctx context.Context, a *app.App, actor app.Actor, n string) (app.Permit, error) {
 			return a.MarkHandSigned(ctx, actor, n)
-		}),
-		handOver)
+		}))
 	return cmd
 }
 

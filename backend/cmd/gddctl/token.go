@@ -72,7 +72,7 @@ func (c *cli) withTokens(cmd *cobra.Command, f *tokenFlags, fn func(ctx context.
 
 // touchPrompt tells the person at the keyboard to touch the key, once per wait.
 func (c *cli) touchPrompt() func() {
-	return func() { fmt.Fprintln(os.Stderr, "Chạm vào khoá để ký… (touch the key)") }
+	return func() { fmt.Fprintln(os.Stderr, "Chạm vào khóa để ký… (touch the key)") }
 }
 
 func (c *cli) tokenCmd() *cobra.Command {
@@ -219,7 +219,7 @@ func (c *cli) permitSignCmds() []*cobra.Command {
 				waiting := false
 				res, err := a.SignPermits(ctx, actor, app.SignInput{Numbers: args, Token: ref, PIN: os.Getenv("GDD_TOKEN_PIN")}, func(p app.SignProgress) {
 					if p.WaitingTouch && !waiting {
-						fmt.Fprintf(os.Stderr, "Chạm vào khoá để ký giấy %s (%d/%d)\n", p.Current, p.Done+1, p.Total)
+						fmt.Fprintf(os.Stderr, "Chạm vào khóa để ký giấy %s (%d/%d)\n", p.Current, p.Done+1, p.Total)
 					}
 					waiting = p.WaitingTouch
 				})

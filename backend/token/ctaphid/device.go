@@ -53,7 +53,7 @@ type Options struct {
 	// on Linux) while a key is in use or waiting for a touch.
 	Hold func() (release func())
 	// OnKeepalive is called when the key's status changes during a request: once with
-	// StatusUPNeeded when it starts waiting for a touch ("Chạm vào khoá để ký"), not once per
+	// StatusUPNeeded when it starts waiting for a touch ("Chạm vào khóa để ký"), not once per
 	// frame. U2F keys, which answer 0x6985 instead, report StatusUPNeeded the same way.
 	OnKeepalive func(KeepaliveStatus)
 	// IdleTimeout bounds the silence on our channel during a request; keys send a keepalive

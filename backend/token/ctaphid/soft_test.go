@@ -389,7 +389,7 @@ func TestCancelWhileWaitingForTouch(t *testing.T) {
 	d, _ := openKey(t, a, ctaphid.Options{OnKeepalive: func(s ctaphid.KeepaliveStatus) {
 		if s == ctaphid.StatusUPNeeded && armed.Load() {
 			prompts.Add(1)
-			cancel() // the officer pressed "Huỷ"
+			cancel() // the officer pressed "Hủy"
 		}
 	}})
 	id := makeCredential(t, a, d)

@@ -12,7 +12,7 @@ var (
 	// tries the token admits are left, when it says.
 	ErrPINIncorrect = errors.New("Mã PIN không đúng")
 	// ErrPINLocked: too many wrong PINs; only the token's SO PIN (the CA's unlock tool) helps.
-	ErrPINLocked = errors.New("Mã PIN đã bị khoá")
+	ErrPINLocked = errors.New("Mã PIN đã bị khóa")
 	// ErrTokenRemoved: the token was pulled out (or its session was closed under us) while in use.
 	ErrTokenRemoved = errors.New("Thiết bị ký số đã bị rút ra")
 	// ErrNoToken: the slot exists but holds no token.
@@ -110,7 +110,7 @@ func (e *PINError) Error() string {
 	case e.Remaining > 0:
 		return fmt.Sprintf("Mã PIN không đúng, còn %d lần thử", e.Remaining)
 	case e.Low:
-		return "Mã PIN không đúng, còn ít lần thử trước khi thiết bị khoá mã PIN"
+		return "Mã PIN không đúng, còn ít lần thử trước khi thiết bị khóa mã PIN"
 	default:
 		return "Mã PIN không đúng"
 	}

@@ -144,8 +144,8 @@ func TestLoginErrorMapping(t *testing.T) {
 		{"incorrect, token silent", ckrPINIncorrect, 0, ErrPINIncorrect, "Mã PIN không đúng"},
 		{"incorrect, count low", ckrPINIncorrect, ckfUserPINCountLow, ErrPINIncorrect, "Mã PIN không đúng, còn ít lần thử"},
 		{"incorrect, final try", ckrPINIncorrect, ckfUserPINCountLow | ckfUserPINFinalTry, ErrPINIncorrect, "Mã PIN không đúng, còn 1 lần thử"},
-		{"incorrect, now locked", ckrPINIncorrect, ckfUserPINLocked, ErrPINLocked, "Mã PIN đã bị khoá"},
-		{"locked", ckrPINLocked, ckfUserPINLocked, ErrPINLocked, "Mã PIN đã bị khoá"},
+		{"incorrect, now locked", ckrPINIncorrect, ckfUserPINLocked, ErrPINLocked, "Mã PIN đã bị khóa"},
+		{"locked", ckrPINLocked, ckfUserPINLocked, ErrPINLocked, "Mã PIN đã bị khóa"},
 		{"length", ckrPINLenRange, 0, ErrPINIncorrect, "Mã PIN không đúng"},
 		{"removed", ckrDeviceRemoved, 0, ErrTokenRemoved, "Thiết bị ký số đã bị rút ra"},
 	} {

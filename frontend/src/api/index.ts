@@ -22,3 +22,5 @@ export {
 
 export { ScanService, scanReason } from './scans'
 export type { AttachmentState, ScanJob, ScanPage, ScanPageResult, ScanStatus } from './scans'
+export { CounterService } from './counter'
+export type { Changes, IssuedPrint, ReadyItem, ReadyPrint, ReadyStage } from './counter'

@@ -204,6 +204,8 @@ export interface CardFill {
 
 /** What the clerk asks for as the citizen takes the permit (app.HandOverOptions). */
 export interface HandOverOptions {
+  /** The leader signed and stamped a permit still waiting for the hand signature (the ready panel). */
+  hand_signed?: boolean
   print_copy: boolean
   /** '' = the office default printer. */
   printer: string

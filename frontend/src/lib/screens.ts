@@ -1,7 +1,7 @@
 import type { Permission } from '@/api'
 
 /** The screens of the side menu, in its order. */
-export type ScreenName = 'intake' | 'queue' | 'sign' | 'applications' | 'verify' | 'scans' | 'rules' | 'users' | 'settings'
+export type ScreenName = 'intake' | 'queue' | 'sign' | 'ready' | 'applications' | 'verify' | 'scans' | 'rules' | 'users' | 'settings'
 
 /**
  * The permission (as the backend names it) each screen needs; null = any signed-in user.
@@ -12,6 +12,7 @@ export const SCREENS: readonly { name: ScreenName; permission: Permission | null
   { name: 'intake', permission: 'application.enter' },
   { name: 'queue', permission: 'application.decide' },
   { name: 'sign', permission: 'application.decide' },
+  { name: 'ready', permission: 'application.enter' },
   { name: 'applications', permission: 'application.view' },
   { name: 'verify', permission: null },
   { name: 'scans', permission: 'application.enter' },

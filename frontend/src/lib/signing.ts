@@ -82,7 +82,7 @@ export type Translate = (key: string, params: Record<string, unknown>) => string
 
 /**
  * The result in the UI language: the backend's sentence when it sent one, else one made
- * from the counts ("Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khoá đã bị rút ra").
+ * from the counts ("Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khóa đã bị rút ra").
  */
 export function resultMessage(r: SignResult, locale: string, t: Translate): string {
   const backend = locale.startsWith('en') ? r.message_en || r.message_vi : r.message_vi || r.message_en

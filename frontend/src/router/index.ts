@@ -47,6 +47,12 @@ const routes: RouteRecordRaw[] = [
         component: () => import('@/views/SignView.vue'),
         meta: { permission: screenPermission('sign') },
       },
+      {
+        path: 'ready',
+        name: 'ready',
+        component: () => import('@/views/ReadyView.vue'),
+        meta: { permission: screenPermission('ready') },
+      },
       { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
         path: 'scans',

@@ -9,9 +9,9 @@ const admin: Permission[] = ['application.enter', 'application.view', 'rules.man
 
 describe('the menu follows the permissions the backend sent', () => {
   it('gives each role its screens', () => {
-    expect(menuFor(clerk)).toEqual(['intake', 'applications', 'verify', 'scans'])
-    expect(menuFor(approver)).toEqual(['intake', 'queue', 'sign', 'applications', 'verify', 'scans'])
-    expect(menuFor(admin)).toEqual(['intake', 'applications', 'verify', 'scans', 'rules', 'users', 'settings'])
+    expect(menuFor(clerk)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans'])
+    expect(menuFor(approver)).toEqual(['intake', 'queue', 'sign', 'ready', 'applications', 'verify', 'scans'])
+    expect(menuFor(admin)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'rules', 'users', 'settings'])
     expect(menuFor([])).toEqual(['verify'])
   })
 

@@ -41,7 +41,7 @@ function token(over: Partial<TokenInfo> = {}): TokenInfo {
   }
 }
 
-const softFido = token({ path: 'soft:fido', manufacturer: 'GiayDiDuong', label: 'Khoá FIDO mềm', software: true })
+const softFido = token({ path: 'soft:fido', manufacturer: 'GiayDiDuong', label: 'Khóa FIDO mềm', software: true })
 const vnpt = token({
   kind: 'pkcs11',
   path: '',
@@ -53,7 +53,7 @@ const vnpt = token({
   needs_pin: true,
 })
 
-const labels = { fido: 'FIDO', pkcs11: 'PKCS#11', software: 'khoá mềm dùng thử', pinLocked: 'PIN đã bị khoá' }
+const labels = { fido: 'FIDO', pkcs11: 'PKCS#11', software: 'khóa mềm dùng thử', pinLocked: 'PIN đã bị khóa' }
 
 describe('tokens', () => {
   it('names a token for the backend by kind', () => {
@@ -73,10 +73,10 @@ describe('tokens', () => {
 
   it('labels the kind, the serial, the demo key and a locked PIN', () => {
     expect(tokenLabel(vnpt, labels)).toBe('VNPT-CA (PKCS#11 · 54A3F1)')
-    expect(tokenLabel(softFido, labels)).toBe('Khoá FIDO mềm (FIDO) — khoá mềm dùng thử')
+    expect(tokenLabel(softFido, labels)).toBe('Khóa FIDO mềm (FIDO) — khóa mềm dùng thử')
     expect(tokenLabel(token(), labels)).toBe('Yubico (FIDO)')
     expect(tokenLabel(token({ manufacturer: '' }), labels)).toBe('FIDO (FIDO)')
-    expect(tokenLabel({ ...vnpt, pin_locked: true }, labels)).toBe('VNPT-CA (PKCS#11 · 54A3F1) — PIN đã bị khoá')
+    expect(tokenLabel({ ...vnpt, pin_locked: true }, labels)).toBe('VNPT-CA (PKCS#11 · 54A3F1) — PIN đã bị khóa')
   })
 
   it('keeps the chosen token while it is plugged in, else takes the first usable one', () => {
@@ -128,17 +128,17 @@ describe('sign results', () => {
       unsigned: ['4', '5', '6', '7', '8'],
       total: 8,
       stopped: 'removed',
-      message_vi: 'Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khoá đã bị rút ra',
+      message_vi: 'Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khóa đã bị rút ra',
       message_en: 'Signed 3 permits; 5 unsigned still await signature because the key was removed',
     })
-    expect(resultMessage(r, 'vi', t)).toBe('Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khoá đã bị rút ra')
+    expect(resultMessage(r, 'vi', t)).toBe('Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khóa đã bị rút ra')
     expect(resultMessage(r, 'en', t)).toMatch(/^Signed 3 permits; 5 unsigned/)
     expect(resultMessage({ ...r, message_en: '' }, 'en', t)).toBe(r.message_vi)
   })
 
   it('says the counts itself when the backend sent no sentence', () => {
     const partial = res({ signed: ['1', '2', '3'], unsigned: ['4', '5', '6', '7', '8'], total: 8, stopped: 'removed' })
-    expect(resultMessage(partial, 'vi', t)).toBe('Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khoá đã bị rút ra.')
+    expect(resultMessage(partial, 'vi', t)).toBe('Đã ký 3 giấy; 5 giấy chưa ký vẫn chờ ký vì khóa đã bị rút ra.')
     i18n.global.locale.value = 'en'
     expect(resultMessage(partial, 'en', t)).toBe(
       'Signed 3 permits; 5 not signed still await signature because the key was removed.',
@@ -339,7 +339,7 @@ describe('useSignJob', () => {
       StartSign: async () => 'j',
       SignStatus: async () => {
         calls++
-        if (calls <= 3) throw new ApiError('screen_locked', 'Màn hình đang khoá', 'Screen locked')
+        if (calls <= 3) throw new ApiError('screen_locked', 'Màn hình đang khóa', 'Screen locked')
         throw new ApiError('not_found', 'Không tìm thấy việc ký', 'No such signing job')
       },
       CancelSign: async () => null,
