@@ -53,6 +53,13 @@ func (a *App) SyncNow(ctx context.Context) (SyncReport, error) {
 		return rep, fmt.Errorf("sync: %w", err)
 	}
 	defer c.Close()
+	total, err := a.read(ctx).CountWaitingOutbox()
+	if err != nil {
+		return rep, err
+	}
+	start := a.Now().UTC()
+	a.syncProg.update(func(p *SyncProgress) { *p = SyncProgress{Running: true, StartedAt: &start, Total: int(total)} })
+	defer a.syncProg.update(func(p *SyncProgress) { p.Running = false })
 	runErr := a.pushWaiting(ctx, c, &rep)
 	runErr = a.syncLanes(ctx, c, &rep, runErr)
 	if err := a.finishSync(ctx, &rep, runErr); err != nil {
@@ -126,6 +133,10 @@ func (a *App) pushWaiting(ctx context.Context, c *syncclient.Client, rep *SyncRe
 		if err := a.recordPush(ctx, outcomes); err != nil {
 			return err
 		}
+		a.syncProg.update(func(p *SyncProgress) {
+			p.Done += len(outcomes)
+			p.BytesSent, p.BytesReceived = c.Wire.Sent.Load(), c.Wire.Received.Load()
+		})
 	}
 }
 
