@@ -96,7 +96,24 @@ func (c *Client) pushOnce(ctx context.Context, items []syncwire.PushItem) ([]syn
 // pushCompact sends the batch as zstd CBOR (syncwire.PushBatch). The answer names no record:
 // status i answers item i, whose kind, id and version the office knows; the batch digest
 // tells the server it read exactly these records in this order.
-func (c *Client) pushCompact(ctx context.Context, items []syncwire.PushItem) ([]syncwire.PushResult, error) {
+func (c *Client) pushCompact(ctx context.Context, all []syncwire.PushItem) ([]syncwire.PushResult, error) {
+	// An item whose bytes no longer match its hash (damaged where the office keeps it) would
+	// fail the whole batch's digest: it is answered "retry" here, as the JSON body's server
+	// answers it, and the others go.
+	out := make([]syncwire.PushResult, len(all))
+	var items []syncwire.PushItem
+	var at []int
+	for i, it := range all {
+		if syncwire.Hash(it.Record) != it.Hash {
+			kind, id, version, _ := syncwire.KeyOf(it.Record)
+			out[i] = syncwire.PushResult{Index: i, Kind: kind, ID: id, Version: version, Status: syncwire.Retry, Reason: "the record's bytes do not match its hash: send it again"}
+			continue
+		}
+		items, at = append(items, it), append(at, i)
+	}
+	if len(items) == 0 {
+		return out, nil
+	}
 	batch, err := syncpack.Pack(items)
 	if err != nil {
 		return nil, fmt.Errorf("encode batch: %w", err)
@@ -126,17 +143,14 @@ func (c *Client) pushCompact(ctx context.Context, items []syncwire.PushItem) ([]
 	if len(ans.Status) != len(items) {
 		return nil, fmt.Errorf("the server answered %d results for %d items", len(ans.Status), len(items))
 	}
-	out := make([]syncwire.PushResult, len(items))
-	for i, code := range ans.Status {
+	for j, code := range ans.Status {
 		st, err := syncwire.StatusOfCode(code)
 		if err != nil {
 			return nil, err
 		}
-		kind, id, version, err := syncwire.KeyOf(items[i].Record)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = syncwire.PushResult{Index: i, Kind: kind, ID: id, Version: version, Status: st, Reason: ans.Reasons[i]}
+		// A record that does not decode has no key: it is answered "rejected" anyway.
+		kind, id, version, _ := syncwire.KeyOf(items[j].Record)
+		out[at[j]] = syncwire.PushResult{Index: at[j], Kind: kind, ID: id, Version: version, Status: st, Reason: ans.Reasons[j]}
 	}
 	return out, nil
 }

@@ -50,6 +50,7 @@ const en: Messages = {
     settings: 'Settings',
     verify: 'Check a permit',
     sign: 'Digital signing',
+    sync: 'Sync with the province',
   },
   header: {
     language: 'Language',

@@ -50,6 +50,7 @@ const vi = {
     settings: 'Cài đặt',
     verify: 'Kiểm tra giấy đi đường',
     sign: 'Ký số',
+    sync: 'Đồng bộ với tỉnh',
   },
   header: {
     language: 'Ngôn ngữ',
