@@ -77,6 +77,9 @@ func (c *Client) pushOnce(ctx context.Context, items []syncwire.PushItem) ([]syn
 		return nil, err
 	}
 	defer resp.Body.Close()
+	counted := &countingReader{r: resp.Body}
+	resp.Body = io.NopCloser(counted)
+	defer func() { c.Wire.Received.Add(counted.n) }()
 	var out syncwire.PushResponse
 	if err := decodeAnswer(resp, &out); err != nil {
 		return nil, err
@@ -206,3 +209,7 @@ func Item(r syncwire.Record) (syncwire.PushItem, error) {
 	}
 	return syncwire.PushItem{Record: b, Hash: syncwire.Hash(b)}, nil
 }
+
+// PreferJSON makes the client send the JSON body, as clients did before the compact one
+// (the benchmarks' baseline; a province that misreads the compact body).
+func (c *Client) PreferJSON() { c.jsonPush.Store(true) }

@@ -64,12 +64,12 @@ func Unpack(b syncwire.PushBatch) (items []syncwire.PushItem, intact bool) {
 	hashes := make([]string, len(b.Records))
 	prevAudit := ""
 	for i, p := range b.Records {
-		rec, err := unpack(p, prevAudit)
+		rec, hash, err := unpack(p, prevAudit)
 		if err != nil {
-			rec = p.Record // not ours to fix: the push says why it is refused, or the digest fails
+			rec, hash = p.Record, "" // not ours to fix: the push says why it is refused, or the digest fails
 		}
-		if h, ok := auditHash(rec); ok {
-			prevAudit = h
+		if hash != "" {
+			prevAudit = hash
 		}
 		items[i] = syncwire.PushItem{Record: rec, Hash: syncwire.Hash(rec)}
 		hashes[i] = items[i].Hash
@@ -106,43 +106,46 @@ func packAudit(r *syncwire.AuditEvent, prevAudit string) uint {
 	return flags
 }
 
-func unpack(p syncwire.PackedRecord, prevAudit string) ([]byte, error) {
+// unpack rebuilds one record; auditHash is its hash when it is an audit event (the next
+// event's previous hash may be left out for it).
+func unpack(p syncwire.PackedRecord, prevAudit string) (record []byte, auditHash string, err error) {
 	if p.Flags == 0 {
-		return p.Record, nil
+		if kind, _, _, err := syncwire.KeyOf(p.Record); err != nil || kind != syncwire.KindAuditEvent {
+			return p.Record, "", nil
+		}
 	}
 	if p.Flags&^(syncwire.PackedQR|syncwire.PackedAuditHash|syncwire.PackedPrevHash) != 0 {
-		return nil, fmt.Errorf("unknown packing flags %d", p.Flags)
+		return nil, "", fmt.Errorf("unknown packing flags %d", p.Flags)
 	}
 	rec, err := syncwire.Decode(p.Record)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	switch r := rec.(type) {
 	case *syncwire.Permit:
-		if p.Flags&syncwire.PackedQR != 0 {
-			r.QR += permit.Base45(p.Bytes)
+		if p.Flags != syncwire.PackedQR {
+			return nil, "", fmt.Errorf("packing flags %d on a permit", p.Flags)
 		}
+		r.QR += permit.Base45(p.Bytes)
 	case *syncwire.AuditEvent:
+		if p.Flags&syncwire.PackedQR != 0 {
+			return nil, "", fmt.Errorf("packing flags %d on an audit event", p.Flags)
+		}
 		if p.Flags&syncwire.PackedPrevHash != 0 {
 			r.PrevHash = prevAudit
 		}
 		if p.Flags&syncwire.PackedAuditHash != 0 {
 			r.Hash = audit.HashOf(auditEvent(*r))
 		}
+		auditHash = r.Hash
+	default:
+		return nil, "", fmt.Errorf("packing flags %d on a %T", p.Flags, rec)
 	}
-	return syncwire.Encode(rec)
-}
-
-func auditHash(b []byte) (string, bool) {
-	rec, err := syncwire.Decode(b)
-	if err != nil {
-		return "", false
+	if p.Flags == 0 {
+		return p.Record, auditHash, nil
 	}
-	r, ok := rec.(*syncwire.AuditEvent)
-	if !ok {
-		return "", false
-	}
-	return r.Hash, true
+	out, err := syncwire.Encode(rec)
+	return out, auditHash, err
 }
 
 func auditEvent(r syncwire.AuditEvent) audit.Event {

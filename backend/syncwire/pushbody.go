@@ -105,11 +105,12 @@ var (
 	zdec     *zstd.Decoder
 )
 
-// encoder is shared: EncodeAll is safe for concurrent use.
+// encoder is shared: EncodeAll is safe for concurrent use. "Better" rather than "best": on
+// a 500-permit batch best took 137 ms against 5 ms for about 2 % fewer bytes.
 func encoder() *zstd.Encoder {
 	zencOnce.Do(func() {
 		var err error
-		zenc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
+		zenc, err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithEncoderConcurrency(1))
 		if err != nil {
 			panic(err) // fixed options
 		}
