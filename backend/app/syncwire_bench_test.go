@@ -103,6 +103,20 @@ func BenchmarkWireBytesPerPermit(b *testing.B) {
 		}
 		b.Fatal("the packed batch does not unpack to the same records")
 	}
+	// As the office sends them: batches of SyncBatch records, each compressed on its own.
+	var batched int
+	for off := 0; off < len(items); off += SyncBatch {
+		part, err := syncpack.Pack(items[off:min(off+SyncBatch, len(items))])
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := syncwire.MarshalCompressed(part)
+		if err != nil {
+			b.Fatal(err)
+		}
+		batched += len(body)
+	}
+	b.ReportMetric(float64(batched)/permits, "zstdcborB/permit-in-batches-of-200")
 	b.Logf("records per permit: %v", kinds)
 	b.ReportMetric(float64(len(items))/permits, "records/permit")
 	b.ReportMetric(float64(len(jsonBody))/permits, "jsonB/permit")

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -145,8 +146,8 @@ func stormBacklog(b *testing.B, office, permits int) []syncwire.PushItem {
 func stormUnit(office int) string { return fmt.Sprintf("%05d", 28000+office) }
 
 // BenchmarkReconnectStorm: 200 offices come back at once, each with a day's backlog (40
-// walk-in permits: 240 records), and push it in batches of 200 as the office does (429 →
-// wait the Retry-After; the server takes ConcurrentPushes batches at once). Reported: the
+// walk-in permits: 240 records), and push it in batches of 200 (429 → wait the Retry-After
+// plus jitter, as the office's loop does; the server takes ConcurrentPushes batches at once). Reported: the
 // time until every office has drained, the p99 latency of a batch the server took, how many
 // requests it turned away, and the server process's peak heap during the storm over its
 // heap before it (the server runs in this process, so this is its memory plus the clients').
@@ -212,8 +213,11 @@ func BenchmarkReconnectStorm(b *testing.B) {
 							res, err := c.Push(ctx, items[off:end])
 							var rl *syncclient.RetryLater
 							if errors.As(err, &rl) {
+								// As the office's loop: at least the Retry-After, plus jitter
+								// (max(SyncBackoff(1), Retry-After): 5–10 s), so the refused
+								// do not all come back in the same instant.
 								refused.Add(1)
-								time.Sleep(rl.After)
+								time.Sleep(rl.After + rand.N(rl.After))
 								continue
 							}
 							if err != nil {
