@@ -14,8 +14,8 @@ import (
 
 // SyncBatch is how many outbox entries one push request carries: the server's
 // syncwire.MaxPushItems, since the compact body compresses a batch as a whole (a permit with
-// its application and audit events is about 340 B in batches of 200 records, 310 B in
-// batches of 1,000: BenchmarkWireBytesPerPermit); about 50 KB on the wire, re-sent whole if
+// its application and audit events is about 295 B in a batch of 1,000 records and more in
+// small ones: BenchmarkWireBytesPerPermit); about 50 KB on the wire, re-sent whole if
 // the line drops. A 413 halves it anyway.
 const SyncBatch = syncwire.MaxPushItems
 

@@ -36,7 +36,7 @@ func TestCompactPushBody(t *testing.T) {
 			return resp
 		}
 		items := []syncwire.PushItem{item(t, application("c-1", 1, "28261", "")), item(t, application("c-2", 1, "28261", ""))}
-		batch, err := syncpack.Pack(items)
+		batch, _, err := syncpack.Pack(items)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -117,7 +117,7 @@ func (c *Client) pushCompact(ctx context.Context, all []syncwire.PushItem) ([]sy
 	if len(items) == 0 {
 		return out, nil
 	}
-	batch, err := syncpack.Pack(items)
+	batch, order, err := syncpack.Pack(items)
 	if err != nil {
 		return nil, fmt.Errorf("encode batch: %w", err)
 	}
@@ -152,8 +152,9 @@ func (c *Client) pushCompact(ctx context.Context, all []syncwire.PushItem) ([]sy
 			return nil, err
 		}
 		// A record that does not decode has no key: it is answered "rejected" anyway.
-		kind, id, version, _ := syncwire.KeyOf(items[j].Record)
-		out[at[j]] = syncwire.PushResult{Index: at[j], Kind: kind, ID: id, Version: version, Status: st, Reason: ans.Reasons[j]}
+		i := at[order[j]]
+		kind, id, version, _ := syncwire.KeyOf(all[i].Record)
+		out[i] = syncwire.PushResult{Index: i, Kind: kind, ID: id, Version: version, Status: st, Reason: ans.Reasons[j]}
 	}
 	return out, nil
 }

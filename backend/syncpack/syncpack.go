@@ -8,7 +8,9 @@
 package syncpack
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"giaydiduong/backend/audit"
@@ -16,10 +18,24 @@ import (
 	"giaydiduong/backend/syncwire"
 )
 
-// Pack makes the compact request for items (in their order).
-func Pack(items []syncwire.PushItem) (syncwire.PushBatch, error) {
+// Pack makes the compact request for items, grouped by kind (each kind's items in their
+// order): records of one shape side by side compress better (about 296 B a permit against 309
+// B in queue order, BenchmarkWireBytesPerPermit), and items are independent anyway.
+// Records[j] is items[order[j]]: the answer's status j is that item's.
+func Pack(all []syncwire.PushItem) (b syncwire.PushBatch, order []int, err error) {
+	order = make([]int, len(all))
+	kinds := make([]syncwire.Kind, len(all))
+	for i, it := range all {
+		order[i] = i
+		kinds[i], _, _, _ = syncwire.KeyOf(it.Record)
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(kinds[x], kinds[y]) })
+	items := make([]syncwire.PushItem, len(all))
+	for j, i := range order {
+		items[j] = all[i]
+	}
 	hashes := make([]string, len(items))
-	b := syncwire.PushBatch{Records: make([]syncwire.PackedRecord, len(items))}
+	b = syncwire.PushBatch{Records: make([]syncwire.PackedRecord, len(items))}
 	prevAudit := ""
 	for i, it := range items {
 		hashes[i] = it.Hash
@@ -51,10 +67,10 @@ func Pack(items []syncwire.PushItem) (syncwire.PushBatch, error) {
 	}
 	d, err := syncwire.BatchDigest(hashes)
 	if err != nil {
-		return syncwire.PushBatch{}, err
+		return syncwire.PushBatch{}, nil, err
 	}
 	b.Digest = d
-	return b, nil
+	return b, order, nil
 }
 
 // Unpack rebuilds the items of a received batch (the hashes computed here); intact is false

@@ -2,6 +2,7 @@ package syncpack_test
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 
 	"giaydiduong/backend/audit"
@@ -35,34 +36,37 @@ func TestPackUnpackGivesBackTheExactRecords(t *testing.T) {
 		item(t, a1), item(t, a2), item(t, forged),
 		{Record: []byte("garbage"), Hash: syncwire.Hash([]byte("garbage"))},
 	}
-	b, err := syncpack.Pack(items)
+	b, order, err := syncpack.Pack(items)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantFlags := []uint{syncwire.PackedQR, 0, syncwire.PackedAuditHash, syncwire.PackedAuditHash | syncwire.PackedPrevHash, syncwire.PackedPrevHash, 0}
-	for i, w := range wantFlags {
-		if b.Records[i].Flags != w {
-			t.Errorf("record %d packed with flags %d, want %d", i, b.Records[i].Flags, w)
+	if fmt.Sprint(order) != "[5 2 3 4 0 1]" {
+		t.Fatalf("order %v: want the kinds grouped, each in its order", order)
+	}
+	for j, i := range order {
+		if b.Records[j].Flags != wantFlags[i] {
+			t.Errorf("item %d packed with flags %d, want %d", i, b.Records[j].Flags, wantFlags[i])
 		}
 	}
 	back, intact := syncpack.Unpack(b)
 	if !intact {
 		t.Fatal("the batch does not match its digest")
 	}
-	for i := range items {
-		if string(back[i].Record) != string(items[i].Record) || back[i].Hash != items[i].Hash {
-			t.Errorf("record %d came back changed", i)
+	for j, i := range order {
+		if string(back[j].Record) != string(items[i].Record) || back[j].Hash != items[i].Hash {
+			t.Errorf("item %d came back changed", i)
 		}
 	}
 	// A record damaged on the way fails the batch's digest.
-	b.Records[0].Bytes[0] ^= 1
+	b.Records[4].Bytes[0] ^= 1
 	if _, intact := syncpack.Unpack(b); intact {
 		t.Fatal("a damaged record passed the digest")
 	}
 }
 
 func TestCompressedBodyRoundTripAndBound(t *testing.T) {
-	b, _ := syncpack.Pack([]syncwire.PushItem{item(t, syncwire.Permit{ID: "p1", Version: 1, QR: "GDD1:6BFOXN*TS0BI$ZDFRH"})})
+	b, _, _ := syncpack.Pack([]syncwire.PushItem{item(t, syncwire.Permit{ID: "p1", Version: 1, QR: "GDD1:6BFOXN*TS0BI$ZDFRH"})})
 	body, err := syncwire.MarshalCompressed(b)
 	if err != nil {
 		t.Fatal(err)
