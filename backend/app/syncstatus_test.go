@@ -135,3 +135,38 @@ func TestRequestSync(t *testing.T) {
 	cancel()
 	<-l.Done()
 }
+
+// While a run waits on the network the panel says so, with the records it is sending, and the
+// clerk's records stay "chờ gửi".
+func TestSyncPanelDuringARun(t *testing.T) {
+	f := newSyncFixture(t, nil)
+	ids := f.addApplications(t, 4)
+	f.proxy.set(faultBlackhole)
+	ctx, cancel := context.WithCancel(f.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); f.SyncNow(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	var panel SyncPanel
+	for {
+		var err error
+		if panel, err = f.SyncPanel(f.ctx, f.clerk); err != nil {
+			t.Fatal(err)
+		}
+		if panel.Progress.Running || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !panel.Progress.Running || panel.Progress.Total < 4 || panel.Progress.Done != 0 || panel.Progress.StartedAt == nil {
+		t.Fatalf("during the run: %+v", panel.Progress)
+	}
+	states, _ := f.RecordSyncStates(f.ctx, f.clerk, "application", ids)
+	if states[ids[0]].State != SyncWaiting {
+		t.Fatalf("during the run: %+v", states[ids[0]])
+	}
+	cancel()
+	<-done
+	if panel, _ = f.SyncPanel(f.ctx, f.clerk); panel.Progress.Running || panel.LastError == "" {
+		t.Fatalf("after the cancelled run: %+v", panel)
+	}
+}

@@ -60,7 +60,7 @@ async function signIn(page: Page, username: string): Promise<void> {
   if (await notices.isVisible()) await page.getByTestId('account-notices-seen').click()
 }
 
-test('the sync panel during a sync, the records sent, a conflict shown for a person', async ({ page }) => {
+test('the sync panel before and after a sync, the records sent, a conflict shown for a person', async ({ page }) => {
   await signIn(page, 'canbo')
 
   // Before: records wait, shown in the list beside each application.
