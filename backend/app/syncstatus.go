@@ -29,15 +29,15 @@ type RecordSyncState struct {
 	State   string `json:"state"`
 	Version int64  `json:"version"`
 	Reason  string `json:"reason,omitempty"`
-	// Attachments is filled by the attachments lane (expected and present at the province);
-	// nil until it reports.
-	Attachments *AttachmentState `json:"attachments"`
+	// Attachments is how many of the record's files the province holds (nil: not reported per
+	// record yet; a permit's are in PermitAttachments).
+	Attachments *AttachmentCount `json:"attachments"`
 }
 
-// AttachmentState is how many of a record's files the province expects and holds.
-type AttachmentState struct {
-	Expected int `json:"expected"`
-	Present  int `json:"present"`
+// AttachmentCount is how many files the province expects and holds.
+type AttachmentCount struct {
+	Expected int64 `json:"expected"`
+	Present  int64 `json:"present"`
 }
 
 // maxStatesAsked bounds one call (a list page is at most a few hundred rows).
@@ -128,8 +128,8 @@ type SyncPanel struct {
 	// Lists is the age of the trust and revocation lists the office verifies with (nil
 	// before the first).
 	Lists *TrustStatus `json:"lists"`
-	// Attachments waiting for the province (the attachments lane fills it; nil until then).
-	Attachments *AttachmentState `json:"attachments"`
+	// Attachments of the sent records: expected, held by the province.
+	Attachments *AttachmentCount `json:"attachments"`
 }
 
 // SyncPanel reads the panel's state; it does not call the province.
@@ -161,6 +161,7 @@ func (a *App) SyncPanel(ctx context.Context, actor Actor) (SyncPanel, error) {
 	for _, f := range st.Failed {
 		out.Attention = append(out.Attention, SyncAttention{SyncFailure: f, Label: recordLabel(records[f.Seq])})
 	}
+	out.Attachments = &AttachmentCount{Expected: st.Attachments.Expected, Present: st.Attachments.Present}
 	if ts, err := a.trustStatus(ctx); err == nil {
 		out.Lists = &ts
 	}

@@ -60,7 +60,7 @@ func writePushResults(w http.ResponseWriter, resp syncwire.PushResponse, compact
 		return
 	}
 	results := resp.Results
-	ans := syncwire.PushAnswer{Status: make([]uint8, len(results))}
+	ans := syncwire.PushAnswer{Status: make([]uint8, len(results)), AuditReceipt: resp.AuditReceipt}
 	for i, res := range results {
 		c, err := syncwire.StatusCode(res.Status)
 		if err != nil {
@@ -72,6 +72,12 @@ func writePushResults(w http.ResponseWriter, resp syncwire.PushResponse, compact
 				ans.Reasons = map[int]string{}
 			}
 			ans.Reasons[i] = res.Reason
+		}
+		if len(res.Attachments) > 0 {
+			if ans.Attachments == nil {
+				ans.Attachments = map[int][]syncwire.AttachmentState{}
+			}
+			ans.Attachments[i] = res.Attachments
 		}
 	}
 	body, err := syncwire.MarshalCompressed(ans)

@@ -143,6 +143,7 @@ func (c *Client) pushCompact(ctx context.Context, all []syncwire.PushItem) ([]sy
 		return nil, fmt.Errorf("read the server's answer: %w", err)
 	}
 	c.Wire.Received.Add(counted.n)
+	c.receipts.add(ans.AuditReceipt)
 	if len(ans.Status) != len(items) {
 		return nil, fmt.Errorf("the server answered %d results for %d items", len(ans.Status), len(items))
 	}
@@ -154,7 +155,7 @@ func (c *Client) pushCompact(ctx context.Context, all []syncwire.PushItem) ([]sy
 		// A record that does not decode has no key: it is answered "rejected" anyway.
 		i := at[order[j]]
 		kind, id, version, _ := syncwire.KeyOf(all[i].Record)
-		out[i] = syncwire.PushResult{Index: i, Kind: kind, ID: id, Version: version, Status: st, Reason: ans.Reasons[j]}
+		out[i] = syncwire.PushResult{Index: i, Kind: kind, ID: id, Version: version, Status: st, Reason: ans.Reasons[j], Attachments: ans.Attachments[j]}
 	}
 	return out, nil
 }

@@ -59,6 +59,9 @@ const (
 type PushAnswer struct {
 	Status  []uint8        `cbor:"1,keyasint"`
 	Reasons map[int]string `cbor:"2,keyasint,omitempty"`
+	// Attachments and AuditReceipt are PushResult.Attachments and PushResponse.AuditReceipt.
+	Attachments  map[int][]AttachmentState `cbor:"3,keyasint,omitempty"`
+	AuditReceipt *AuditReceipt             `cbor:"4,keyasint,omitempty"`
 }
 
 // The item statuses as sent in a PushAnswer.
