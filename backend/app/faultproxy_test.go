@@ -24,8 +24,8 @@ const (
 	faultBlackhole      // a dead 3G link: bytes go in, nothing ever comes back
 )
 
-// faultThreshold is past the TLS handshake and into a push body (a compact one is small).
-const faultThreshold = 2500
+// faultThreshold is past the TLS handshake and into a push body.
+const faultThreshold = 6000
 
 // faultProxy is a TCP proxy on loopback between the office and the provincial server.
 type faultProxy struct {
