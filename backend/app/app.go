@@ -58,6 +58,11 @@ type App struct {
 	// SyncBatchSize overrides SyncBatch (tests).
 	SyncBatchSize int
 	syncMu        sync.Mutex // one push run at a time in this process
+
+	// The sync panel: the running loop ("Đồng bộ ngay") and the progress of the current run.
+	syncLoopMu sync.Mutex
+	syncLoop   *SyncLoop
+	syncProg   syncProgress
 }
 
 // Open opens the office database in dataDir, migrating it if needed.

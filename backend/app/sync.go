@@ -12,9 +12,12 @@ import (
 	"giaydiduong/backend/syncwire"
 )
 
-// SyncBatch is how many outbox entries one push request carries (the server takes up to
-// syncwire.MaxPushItems; a 413 halves it anyway).
-const SyncBatch = 200
+// SyncBatch is how many outbox entries one push request carries: the server's
+// syncwire.MaxPushItems, since the compact body compresses a batch as a whole (a permit with
+// its application and audit events is about 295 B in a batch of 1,000 records and more in
+// small ones: BenchmarkWireBytesPerPermit); about 50 KB on the wire, re-sent whole if
+// the line drops. A 413 halves it anyway.
+const SyncBatch = syncwire.MaxPushItems
 
 // SyncReport counts what one run did.
 type SyncReport struct {
@@ -53,6 +56,13 @@ func (a *App) SyncNow(ctx context.Context) (SyncReport, error) {
 		return rep, fmt.Errorf("sync: %w", err)
 	}
 	defer c.Close()
+	total, err := a.read(ctx).CountWaitingOutbox()
+	if err != nil {
+		return rep, err
+	}
+	start := a.Now().UTC()
+	a.syncProg.update(func(p *SyncProgress) { *p = SyncProgress{Running: true, StartedAt: &start, Total: int(total)} })
+	defer a.syncProg.update(func(p *SyncProgress) { p.Running = false })
 	runErr := a.pushWaiting(ctx, c, &rep)
 	runErr = a.syncLanes(ctx, c, &rep, runErr)
 	if err := a.finishSync(ctx, &rep, runErr); err != nil {
@@ -126,6 +136,10 @@ func (a *App) pushWaiting(ctx context.Context, c *syncclient.Client, rep *SyncRe
 		if err := a.recordPush(ctx, outcomes); err != nil {
 			return err
 		}
+		a.syncProg.update(func(p *SyncProgress) {
+			p.Done += len(outcomes)
+			p.BytesSent, p.BytesReceived = c.Wire.Sent.Load(), c.Wire.Received.Load()
+		})
 	}
 }
 

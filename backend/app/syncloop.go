@@ -19,6 +19,10 @@ var (
 	// SyncBackoffBase and SyncBackoffMax bound the wait after failures (doubling, with jitter).
 	SyncBackoffBase = 10 * time.Second
 	SyncBackoffMax  = 15 * time.Minute
+	// SyncProbeInterval and SyncProbeTimeout: while waiting after a failure, the loop checks
+	// this often whether the province answers a TCP connection, and runs at once when it does.
+	SyncProbeInterval = 20 * time.Second
+	SyncProbeTimeout  = 3 * time.Second
 )
 
 // SyncLoop is the office's background sync: it runs while the office is enrolled and the
@@ -34,6 +38,9 @@ type SyncLoop struct {
 // StartSyncLoop starts the loop; it stops when ctx ends.
 func (a *App) StartSyncLoop(ctx context.Context) *SyncLoop {
 	l := &SyncLoop{kick: make(chan struct{}, 1), done: make(chan struct{}), Runs: make(chan SyncReport, 8)}
+	a.syncLoopMu.Lock()
+	a.syncLoop = l
+	a.syncLoopMu.Unlock()
 	go l.run(ctx, a)
 	return l
 }
@@ -52,21 +59,16 @@ func (l *SyncLoop) Done() <-chan struct{} { return l.done }
 func (l *SyncLoop) run(ctx context.Context, a *App) {
 	defer close(l.done)
 	wait := jitter(SyncStartJitter)
-	failures := 0
+	failures, offline := 0, false
 	for {
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !l.wait(ctx, a, wait, offline) {
 			return
-		case <-l.kick:
-			t.Stop()
-		case <-t.C:
 		}
 		rep, err := a.SyncNow(ctx)
 		if ctx.Err() != nil {
 			return
 		}
+		offline = unreachable(err)
 		select {
 		case l.Runs <- rep:
 		default:
@@ -85,6 +87,44 @@ func (l *SyncLoop) run(ctx context.Context, a *App) {
 			failures, wait = 0, SyncInterval
 		}
 	}
+}
+
+// wait waits d, or less on "Đồng bộ ngay", or — after a failure (probe) — until the
+// province is reachable again. It reports false when ctx ended.
+func (l *SyncLoop) wait(ctx context.Context, a *App, d time.Duration, probe bool) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var tick <-chan time.Time
+	if probe {
+		pt := time.NewTicker(SyncProbeInterval)
+		defer pt.Stop()
+		tick = pt.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-l.kick:
+			return true
+		case <-t.C:
+			return true
+		case <-tick:
+			if a.provinceReachable(ctx) {
+				return true
+			}
+		}
+	}
+}
+
+// unreachable reports whether a run failed for want of the network (not a refusal by the
+// province, whose Retry-After and backoff must hold).
+func unreachable(err error) bool {
+	if err == nil || errors.Is(err, syncclient.ErrNotEnrolled) {
+		return false
+	}
+	var rl *syncclient.RetryLater
+	var se *syncclient.ServerError
+	return !errors.As(err, &rl) && !errors.As(err, &se)
 }
 
 // SyncBackoff is the wait after n failures in a row: "full jitter" over base·2ⁿ⁻¹, capped

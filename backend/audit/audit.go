@@ -154,3 +154,7 @@ func Verify(ctx context.Context, db *gorm.DB) (Report, error) {
 	r.OK = true
 	return r, nil
 }
+
+// HashOf is the hash e must carry to chain: what Append wrote and Verify checks. The sync's
+// compact push body leaves it out and the province recomputes it.
+func HashOf(e Event) string { return e.computeHash() }

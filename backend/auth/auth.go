@@ -78,14 +78,17 @@ const (
 	// BackfillPermits enters permits the office issued on paper; like entering an
 	// application it is the front desk's work, not the office admin's.
 	BackfillPermits Permission = "permit.backfill"
+	// ViewSync is the sync panel and "Đồng bộ ngay": whoever works at the office sees whether
+	// its work has reached the province.
+	ViewSync Permission = "sync.view"
 )
 
 // grants is the whole role matrix. Approvers may also enter applications, for one-person
 // offices; deciding is the leader's act alone.
 var grants = map[domain.Role][]Permission{
-	domain.RoleClerk:       {EnterApplication, ViewApplications, BackfillPermits},
-	domain.RoleApprover:    {EnterApplication, ViewApplications, DecideApplication, BackfillPermits},
-	domain.RoleOfficeAdmin: {EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings},
+	domain.RoleClerk:       {EnterApplication, ViewApplications, BackfillPermits, ViewSync},
+	domain.RoleApprover:    {EnterApplication, ViewApplications, DecideApplication, BackfillPermits, ViewSync},
+	domain.RoleOfficeAdmin: {EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings, ViewSync},
 }
 
 // Allowed reports whether role has permission p.

@@ -91,9 +91,9 @@ func TestPermissions(t *testing.T) {
 		role domain.Role
 		want []Permission
 	}{
-		{domain.RoleClerk, []Permission{EnterApplication, ViewApplications, BackfillPermits}},
-		{domain.RoleApprover, []Permission{EnterApplication, ViewApplications, DecideApplication, BackfillPermits}},
-		{domain.RoleOfficeAdmin, []Permission{EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings}},
+		{domain.RoleClerk, []Permission{EnterApplication, ViewApplications, BackfillPermits, ViewSync}},
+		{domain.RoleApprover, []Permission{EnterApplication, ViewApplications, DecideApplication, BackfillPermits, ViewSync}},
+		{domain.RoleOfficeAdmin, []Permission{EnterApplication, ViewApplications, ManageRules, ManageUsers, ManageSettings, ViewSync}},
 		{domain.Role("guest"), []Permission{}},
 	} {
 		got := Permissions(c.role)

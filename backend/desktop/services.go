@@ -27,17 +27,18 @@ type Services struct {
 	Verify       *VerifyService
 	Tokens       *TokenService
 	Scans        *ScanService
+	Sync         *SyncService
 }
 
 // New binds the services of one session.
 func New(ctx context.Context, a *app.App, s *app.Session) *Services {
 	b := base{ctx: ctx, app: a, sess: s}
-	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}, &PermitService{b}, &VerifyService{b}, &TokenService{b}, &ScanService{b}}
+	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}, &PermitService{b}, &VerifyService{b}, &TokenService{b}, &ScanService{b}, &SyncService{b}}
 }
 
 // All lists the services for binding.
 func (s *Services) All() []any {
-	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users, s.Permits, s.Verify, s.Tokens, s.Scans}
+	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users, s.Permits, s.Verify, s.Tokens, s.Scans, s.Sync}
 }
 
 type base struct {

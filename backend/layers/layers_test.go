@@ -15,7 +15,7 @@ const module = "giaydiduong/backend/"
 
 // serverPackages are the packages the provincial server will use. A package named here that
 // does not exist yet (pki) is skipped until it does.
-var serverPackages = []string{"domain", "permit", "syncwire", "units", "auth", "audit", "store", "outbox", "pki", "province", "server", "syncclient", "cmd/gdd-server", "report", "backfill"}
+var serverPackages = []string{"domain", "permit", "syncwire", "syncpack", "units", "auth", "audit", "store", "outbox", "pki", "province", "server", "syncclient", "cmd/gdd-server", "report", "backfill"}
 
 // officeOnly are the packages that only make sense on an office PC: the use cases over the
 // office database, the window, the HTTP bridge, USB tokens, printers and the permit PDF.

@@ -74,3 +74,10 @@ func base45Decode(s string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Base45 is RFC 9285 base45, as the QR text carries it (for the sync's compact push body,
+// which sends a QR's bytes rather than its text).
+func Base45(src []byte) string { return base45Encode(src) }
+
+// FromBase45 reads Base45 back, refusing any text Base45 cannot produce.
+func FromBase45(s string) ([]byte, error) { return base45Decode(s) }

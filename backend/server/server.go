@@ -264,15 +264,19 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "overloaded", "Máy chủ tỉnh đang bận, sẽ gửi lại sau", "The provincial server is busy; the batch will be sent again")
 		return
 	}
-	var req syncwire.PushRequest
-	if !s.decode(w, r, s.limits.PushBytes, &req) {
+	items, compact, intact, ok := s.readPush(w, r)
+	if !ok {
 		return
 	}
-	if len(req.Items) > s.limits.PushItems {
+	if len(items) > s.limits.PushItems {
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("Mỗi lần gửi tối đa %d bản ghi", s.limits.PushItems), fmt.Sprintf("At most %d records per batch", s.limits.PushItems))
 		return
 	}
-	results, err := s.svc.Push(r.Context(), session(r), req.Items)
+	if !intact {
+		writePushResults(w, syncwire.PushResponse{Results: damaged(len(items))}, compact)
+		return
+	}
+	results, err := s.svc.Push(r.Context(), session(r), items)
 	if err != nil {
 		s.log.Error("push failed", "office", session(r).OfficeID, "err", err)
 		w.Header().Set("Retry-After", strconv.Itoa(int(pushRetryAfter.Seconds())))
@@ -282,7 +286,7 @@ func (s *Server) push(w http.ResponseWriter, r *http.Request) {
 	for _, res := range results {
 		s.metrics.pushItems.WithLabelValues(string(res.Status)).Inc()
 	}
-	writeJSON(w, http.StatusOK, syncwire.PushResponse{Results: results, AuditReceipt: s.auditReceipt(r, results)})
+	writePushResults(w, syncwire.PushResponse{Results: results, AuditReceipt: s.auditReceipt(r, results)}, compact)
 }
 
 // clientAddress is the caller's IP, the unit of the enrollment rate limit. Forwarded headers

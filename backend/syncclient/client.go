@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"giaydiduong/backend/pki"
@@ -32,6 +33,10 @@ type Client struct {
 	base     *url.URL
 	http     *http.Client
 	receipts receiptBox // audit receipts the pushes brought back
+	// jsonPush is set once the server has refused the compact push body (an older server).
+	jsonPush atomic.Bool
+	// Wire counts the push bodies' bytes.
+	Wire WireCount
 }
 
 // LoadIdentity reads what enrollment saved.

@@ -198,3 +198,13 @@ func newRecord(k Kind) (Record, error) {
 	}
 	return nil, fmt.Errorf("decode record: unknown kind %q", k)
 }
+
+// KeyOf reads the kind, id and version from an encoded record's envelope, without checking
+// the body.
+func KeyOf(b []byte) (Kind, string, int64, error) {
+	var env envelope
+	if err := decMode.Unmarshal(b, &env); err != nil {
+		return "", "", 0, fmt.Errorf("decode record: %w", err)
+	}
+	return env.Kind, env.ID, env.Version, nil
+}

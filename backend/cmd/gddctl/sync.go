@@ -60,6 +60,7 @@ func (c *cli) syncCmd() *cobra.Command {
 			})
 		},
 	})
+	cmd.AddCommand(c.syncPanelCmds()...)
 	return cmd
 }
 

@@ -58,4 +58,16 @@ func TestSyncCommand(t *testing.T) {
 	if !ar.OK || ar.Receipts == 0 || ar.ReceiptedSeq != st.Audit.ReceiptedSeq {
 		t.Fatalf("audit verify: %+v", ar)
 	}
+	t.Setenv("GDD_PASSWORD", "demo1234")
+	var panel app.SyncPanel
+	runOK(t, &panel, "--data", dir, "--user", "canbo", "--json", "sync", "panel")
+	// Not "in sync": signing in as canbo wrote an audit event the audit lane has yet to send.
+	if panel.Pending != 0 || panel.LastSuccessAt == nil || panel.ServerURL != url || len(panel.Attention) != 0 {
+		t.Fatalf("panel: %+v", panel)
+	}
+	var states map[string]app.RecordSyncState
+	runOK(t, &states, "--data", dir, "--user", "canbo", "--json", "sync", "state", "--entity", "application", "no-such-id")
+	if len(states) != 0 {
+		t.Fatalf("states of an unknown id: %+v", states)
+	}
 }

@@ -13,6 +13,7 @@ export {
   PermitService,
   VerifyService,
   TokenService,
+  SyncService,
   normalizePrinter,
   normalizeJob,
   normalizeToken,

@@ -1,5 +1,7 @@
 import { call } from './transport'
 import type {
+  RecordSyncState,
+  SyncPanel,
   Application,
   ApplicationInput,
   ApplicationPage,
@@ -284,4 +286,11 @@ export const TokenService = {
   TrustRequests: async (): Promise<string> => (await call<string | null>('TokenService', 'TrustRequests')) ?? '',
   /** Office admin: imports the province's trust bundle (base64 of the file); the new status. */
   ImportTrust: (base64: string) => call<TrustStatus>('TokenService', 'ImportTrust', base64),
+}
+
+export const SyncService = {
+  Panel: () => call<SyncPanel>('SyncService', 'Panel'),
+  States: (entity: 'application' | 'permit', ids: string[]) =>
+    call<Record<string, RecordSyncState>>('SyncService', 'States', entity, ids),
+  Now: () => call<boolean>('SyncService', 'Now'),
 }

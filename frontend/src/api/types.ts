@@ -23,6 +23,7 @@ export type Permission =
   | 'users.manage'
   | 'settings.manage'
   | 'permit.backfill'
+  | 'sync.view'
 
 /** The signed-in user with what they may do (Go `app.SessionUser`). */
 export interface SessionUser extends UserInfo {
@@ -550,4 +551,54 @@ export interface SignJob {
 export interface SoftKeyState {
   present: boolean
   plugged: boolean
+}
+
+// ---- sync (Go app/syncstatus.go) ----
+
+/** A record's sync state (Go `app.RecordSyncState`): chờ gửi, đã gửi, lỗi. */
+export interface RecordSyncState {
+  state: 'waiting' | 'sent' | 'error' | 'local'
+  version: number
+  reason?: string
+  /** Files the province expects and holds; null until the attachments lane reports. */
+  attachments: { expected: number; present: number } | null
+}
+
+/** A run in progress, or the last one (Go `app.SyncProgress`). */
+export interface SyncProgress {
+  running: boolean
+  started_at: string | null
+  total: number
+  done: number
+  bytes_sent: number
+  bytes_received: number
+}
+
+/** A record the province did not take (Go `app.SyncAttention`). */
+export interface SyncAttention {
+  seq: number
+  entity: string
+  entity_id: string
+  version: number
+  status: string
+  state: string
+  reason: string
+  at: string
+  label: string
+}
+
+/** The sync panel (Go `app.SyncPanel`). */
+export interface SyncPanel {
+  enrolled: boolean
+  server_url: string
+  progress: SyncProgress
+  pending: number
+  pending_bytes: number
+  last_attempt_at: string | null
+  last_success_at: string | null
+  last_error?: string
+  attention: SyncAttention[]
+  in_sync: boolean
+  lists: { trust_issued_at: string; revocation_issued_at: string; age_hours: number; stale: boolean; expired: boolean } | null
+  attachments: { expected: number; present: number } | null
 }

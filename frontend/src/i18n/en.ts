@@ -51,6 +51,7 @@ const en: Messages = {
     verify: 'Check a permit',
     sign: 'Digital signing',
     ready: 'Ready for pick-up',
+    sync: 'Sync with the province',
   },
   header: {
     language: 'Language',

@@ -51,6 +51,7 @@ const vi = {
     verify: 'Kiểm tra giấy đi đường',
     sign: 'Ký số',
     ready: 'Sẵn sàng trả kết quả',
+    sync: 'Đồng bộ với tỉnh',
   },
   header: {
     language: 'Ngôn ngữ',

@@ -1,7 +1,7 @@
 import type { Permission } from '@/api'
 
 /** The screens of the side menu, in its order. */
-export type ScreenName = 'intake' | 'queue' | 'sign' | 'ready' | 'applications' | 'verify' | 'scans' | 'rules' | 'users' | 'settings'
+export type ScreenName = 'intake' | 'queue' | 'sign' | 'ready' | 'applications' | 'verify' | 'scans' | 'rules' | 'users' | 'settings' | 'sync'
 
 /**
  * The permission (as the backend names it) each screen needs; null = any signed-in user.
@@ -19,6 +19,7 @@ export const SCREENS: readonly { name: ScreenName; permission: Permission | null
   { name: 'rules', permission: 'rules.manage' },
   { name: 'users', permission: 'users.manage' },
   { name: 'settings', permission: 'settings.manage' },
+  { name: 'sync', permission: 'sync.view' },
 ]
 
 /** The permission a screen needs (null: none beyond signing in). */

@@ -55,6 +55,12 @@ const routes: RouteRecordRaw[] = [
       },
       { path: 'verify', name: 'verify', component: () => import('@/views/VerifyView.vue') },
       {
+        path: 'sync',
+        name: 'sync',
+        component: () => import('@/views/SyncView.vue'),
+        meta: { permission: screenPermission('sync') },
+      },
+      {
         path: 'scans',
         name: 'scans',
         component: () => import('@/views/ScanView.vue'),
