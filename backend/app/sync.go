@@ -35,6 +35,9 @@ type SyncReport struct {
 	// Audit and Attachments are the lanes after the records (backend/app/syncaudit.go, syncblobs.go).
 	Audit       AuditPushReport  `json:"audit"`
 	Attachments AttachmentReport `json:"attachments"`
+	// Pulled is how many province records the run applied, Pull per feed (syncpull.go).
+	Pulled int        `json:"pulled"`
+	Pull   PullReport `json:"pull"`
 }
 
 // SyncNow pushes every waiting outbox entry to the province, in order and in batches, and
@@ -55,6 +58,9 @@ func (a *App) SyncNow(ctx context.Context) (SyncReport, error) {
 	defer c.Close()
 	runErr := a.pushWaiting(ctx, c, &rep)
 	runErr = a.syncLanes(ctx, c, &rep, runErr)
+	if runErr == nil {
+		rep.Pulled, runErr = a.pullFeeds(ctx, c, &rep.Pull)
+	}
 	if err := a.finishSync(ctx, &rep, runErr); err != nil {
 		return rep, err
 	}

@@ -98,6 +98,12 @@ func (a *App) Login(ctx context.Context, username, password string) (Actor, erro
 			return err
 		}
 		if ok && u.Active {
+			if why, err := a.provinceVouches(c.q, u); err != nil {
+				return err
+			} else if why != nil {
+				result = errNotVouched
+				return c.record("auth.login_refused", "user", u.ID, nil, map[string]any{"reason": why.Error()})
+			}
 			if err := c.q.SetLoginState(u.ID, 0, nil); err != nil {
 				return err
 			}

@@ -2,6 +2,11 @@ package syncclient
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"giaydiduong/backend/pki"
 	"giaydiduong/backend/syncwire"
 )
 
@@ -68,4 +74,17 @@ func (c *Client) Pull(ctx context.Context, feed syncwire.Feed, cursor string, li
 		return syncwire.FeedPage{}, fmt.Errorf("asked for feed %s, the server answered %s", feed, page.Feed)
 	}
 	return page, nil
+}
+
+// PinnedRoot is the provincial root certificate the office pinned at enrollment: what every
+// pulled record must be signed by.
+func PinnedRoot(dir string) (*x509.Certificate, error) {
+	data, err := os.ReadFile(filepath.Join(dir, RootFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotEnrolled
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the provincial root: %w", err)
+	}
+	return pki.ParseCert(data)
 }
