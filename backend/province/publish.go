@@ -214,4 +214,3 @@ func (s *Service) publishOne(ctx context.Context, actor, action string, r syncwi
 	})
 	return seq, err
 }
-
