@@ -213,3 +213,20 @@ func sortedStrings(ss []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// RootPublicKey is the provincial root certificate's key: what offices check feed records
+// with.
+func (s *Service) RootPublicKey(ctx context.Context) (string, crypto.PublicKey, error) {
+	a, ok, err := readAuthority(s.db.WithContext(ctx))
+	if err != nil {
+		return "", nil, err
+	}
+	if !ok {
+		return "", nil, newErr(KindUnavailable, "Máy chủ tỉnh chưa được khởi tạo (gdd-server init)", "The provincial server is not set up yet (gdd-server init)")
+	}
+	c, err := pki.ParseCert([]byte(a.RootCert))
+	if err != nil {
+		return "", nil, fmt.Errorf("root certificate: %w", err)
+	}
+	return a.RootCert, c.PublicKey, nil
+}
