@@ -25,7 +25,9 @@ func signingProvince(t *testing.T, dsn string) *provincetest.Province {
 	return p
 }
 
-var officeOf = func(unit string) province.OfficeSession { return province.OfficeSession{OfficeID: "o-" + unit, UnitCode: unit} }
+var officeOf = func(unit string) province.OfficeSession {
+	return province.OfficeSession{OfficeID: "o-" + unit, UnitCode: unit}
+}
 
 // drain pulls feed from cursor until caught up, returning the records and the last cursor.
 func drain(t *testing.T, svc *province.Service, sess province.OfficeSession, feed syncwire.Feed, cursor string, limit int) ([]syncwire.Record, string) {
