@@ -1,9 +1,12 @@
 package server
 
 import (
+	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/syncwire"
@@ -41,5 +44,17 @@ func (s *Server) pull(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, page)
+	// A page of revocations is megabytes on 3G; gzip takes the base64 and JSON overhead off.
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		writeJSON(w, http.StatusOK, page)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Vary", "Accept-Encoding")
+	w.WriteHeader(http.StatusOK)
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // a fixed valid level
+	_ = json.NewEncoder(zw).Encode(page)            // the client hung up: nothing more to do
+	_ = zw.Close()
 }
