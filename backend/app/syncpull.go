@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"giaydiduong/backend/permit"
@@ -101,16 +103,17 @@ func (a *App) applyPage(ctx context.Context, cur store.PullCursor, page syncwire
 	if cur.Cursor == "" && !cur.InSnapshot {
 		cur.InSnapshot, cur.Gen = true, cur.Gen+1
 	}
+	opened, err := openEntries(root, page)
+	if err != nil {
+		return 0, err
+	}
 	counts := map[string]int{}
-	err := a.write(ctx, pullActor, func(ch *change) error {
+	err = a.write(ctx, pullActor, func(ch *change) error {
 		clear(counts)
 		var records []store.PulledRecord
 		var revocations []store.PulledRevocation
-		for _, e := range page.Entries {
-			rec, err := syncwire.OpenEntry(root, e)
-			if err != nil {
-				return fmt.Errorf("feed %s entry %d: %w", page.Feed, e.Seq, err)
-			}
+		for i, e := range page.Entries {
+			rec := opened[i]
 			kind, id, version := rec.Key()
 			if syncwire.FeedOf(kind) != page.Feed {
 				return fmt.Errorf("feed %s entry %d is a %s record", page.Feed, e.Seq, kind)
@@ -167,6 +170,31 @@ func (a *App) applyPage(ctx context.Context, cur store.PullCursor, page syncwire
 		return 0, err
 	}
 	return len(page.Entries), nil
+}
+
+// openEntries checks every entry's signature and decodes it, on every core (a snapshot of
+// the revocations is a hundred thousand signatures), before the page's transaction opens.
+func openEntries(root crypto.PublicKey, page syncwire.FeedPage) ([]syncwire.Record, error) {
+	out := make([]syncwire.Record, len(page.Entries))
+	errs := make([]error, len(page.Entries))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(page.Entries)/64))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(page.Entries); i += workers {
+				out[i], errs[i] = syncwire.OpenEntry(root, page.Entries[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("feed %s entry %d: %w", page.Feed, page.Entries[i].Seq, err)
+		}
+	}
+	return out, nil
 }
 
 // applyProvinceRecord makes the office's own tables follow one province record.
