@@ -63,3 +63,15 @@ func (a *App) provinceVouches(q store.Q, u store.User) (error, error) {
 	}
 	return nil, nil
 }
+
+// accountsFromProvince refuses to make or re-password an account at an enrolled office: it
+// could not sign in (the province did not sign it), so say where accounts come from instead.
+func (a *App) accountsFromProvince() error {
+	id, err := a.ProvinceEnrollmentStatus()
+	if err != nil || id == nil {
+		return err
+	}
+	return newError(CodeConflict,
+		"Văn phòng đã đăng ký với máy chủ tỉnh: tài khoản và mật khẩu do Sở cấp (gdd-server account add), rồi đồng bộ",
+		"The office is enrolled with the province: accounts and passwords are issued there (gdd-server account add), then synced")
+}

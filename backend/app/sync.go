@@ -221,6 +221,8 @@ type SyncStatus struct {
 	// Attachments and Audit are the second lane and the receipts (backend/app/syncblobs.go).
 	Attachments AttachmentReport `json:"attachments"`
 	Audit       AuditAnchor      `json:"audit"`
+	// Pull is each province feed's state (syncpull.go).
+	Pull []PullState `json:"pull"`
 }
 
 // maxListedFailures bounds the status's list (the count is always whole).
@@ -254,5 +256,8 @@ func (a *App) SyncStatus(ctx context.Context) (SyncStatus, error) {
 		out.Failed = append(out.Failed, SyncFailure{Seq: e.Seq, Entity: e.Entity, EntityID: e.EntityID, Version: e.Version, Status: e.PushStatus, State: "lỗi", Reason: e.PushReason, At: at})
 	}
 	out.InSync = out.Enrolled && pending == 0 && len(failed) == 0 && st.LastError == ""
+	if out.Pull, err = a.PullStates(ctx); err != nil {
+		return SyncStatus{}, err
+	}
 	return out, a.laneStatus(ctx, &out)
 }

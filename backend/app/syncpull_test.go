@@ -59,6 +59,17 @@ func TestPulledAccountSignsInLocalEditRefused(t *testing.T) {
 	if actor.Role != domain.RoleClerk || actor.FullName != "Lê Thị Hoa" {
 		t.Fatalf("signed in as %+v", actor)
 	}
+	// Accounts are the province's now: the office admin cannot add one or reset a password.
+	if _, err := f.AddUser(f.ctx, f.admin, UserInput{Username: "moi", FullName: "Người Mới", Role: domain.RoleClerk, Password: "mat-khau-moi-1"}); codeOf(err) != CodeConflict {
+		t.Fatalf("a local account at an enrolled office: %v", err)
+	}
+	if err := f.ResetPassword(f.ctx, f.admin, actor.UserID, "mat-khau-moi-1"); codeOf(err) != CodeConflict {
+		t.Fatalf("a local password reset at an enrolled office: %v", err)
+	}
+	st, err := f.SyncStatus(f.ctx)
+	if err != nil || len(st.Pull) != 5 {
+		t.Fatalf("sync status: %+v %v", st.Pull, err)
+	}
 	// A second sync pulls nothing new.
 	if rep, err = f.SyncNow(f.ctx); err != nil || rep.Pulled != 0 {
 		t.Fatalf("second sync: %+v %v", rep, err)
@@ -195,7 +206,15 @@ func TestPullRefusesUnsignedPage(t *testing.T) {
 // page with its cursor in one SQLite transaction), through SyncNow.
 func BenchmarkOfficePullRevocations(b *testing.B) {
 	const total = 100000
-	f := newSyncFixture(b, nil)
+	f := &syncFixture{fixture: newFixture(b), p: provincetest.New(b, filepath.Join(b.TempDir(), "server.db"))}
+	url := f.p.Serve(b)
+	o, err := f.p.Svc.AddOffice(f.ctx, "test", province.NewOfficeInput{UnitCode: DemoUnitCode})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.EnrollWithProvince(f.ctx, f.admin, url, o.Code); err != nil {
+		b.Fatal(err)
+	}
 	if err := f.p.Svc.UnlockRoot(filepath.Join(f.p.Dir, province.RootKeyFile), provincetest.RootPassphrase); err != nil {
 		b.Fatal(err)
 	}

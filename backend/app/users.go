@@ -183,6 +183,9 @@ func (a *App) AddUser(ctx context.Context, actor Actor, in UserInput) (store.Use
 	if err := a.require(actor, auth.ManageUsers); err != nil {
 		return store.User{}, err
 	}
+	if err := a.accountsFromProvince(); err != nil {
+		return store.User{}, err
+	}
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	in.FullName = domain.NormalizeName(in.FullName)
 	v := &domain.ValidationError{}
@@ -273,6 +276,9 @@ func (a *App) SetUserActive(ctx context.Context, actor Actor, id string, active 
 // ResetPassword sets a new password and lifts any lockout (office admin).
 func (a *App) ResetPassword(ctx context.Context, actor Actor, id, password string) error {
 	if err := a.require(actor, auth.ManageUsers); err != nil {
+		return err
+	}
+	if err := a.accountsFromProvince(); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(password) < auth.MinPasswordLen {
