@@ -172,9 +172,16 @@ func (a *App) applyPage(ctx context.Context, cur store.PullCursor, page syncwire
 	return len(page.Entries), nil
 }
 
-// openEntries checks every entry's signature and decodes it, on every core (a snapshot of
-// the revocations is a hundred thousand signatures), before the page's transaction opens.
+// openEntries checks every entry's signature and decodes it, on every core, before the page's
+// transaction opens. Revocations are the exception: a snapshot is a hundred thousand of them
+// and only the few that ever match a permit matter, so their signatures are checked when one
+// is used (provinceRevocation), which also catches a row edited in the local database; here
+// they are only decoded.
 func openEntries(root crypto.PublicKey, page syncwire.FeedPage) ([]syncwire.Record, error) {
+	open := func(e syncwire.FeedEntry) (syncwire.Record, error) { return syncwire.OpenEntry(root, e) }
+	if page.Feed == syncwire.FeedRevocations {
+		open = func(e syncwire.FeedEntry) (syncwire.Record, error) { return syncwire.Decode(e.Record) }
+	}
 	out := make([]syncwire.Record, len(page.Entries))
 	errs := make([]error, len(page.Entries))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(page.Entries)/64))
@@ -184,7 +191,7 @@ func openEntries(root crypto.PublicKey, page syncwire.FeedPage) ([]syncwire.Reco
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(page.Entries); i += workers {
-				out[i], errs[i] = syncwire.OpenEntry(root, page.Entries[i])
+				out[i], errs[i] = open(page.Entries[i])
 			}
 		}()
 	}
@@ -304,7 +311,22 @@ func (a *App) provinceRevocation(ctx context.Context, text string) (*permit.Revo
 	if err != nil {
 		return nil, err
 	}
-	return &permit.RevocationEntry{Number: r.Number, Reason: r.Reason, RevokedAt: r.RevokedAt, RevokedBy: "province:" + r.RevokedBy}, nil
+	// What counts is the signed record, not the row's columns (an index).
+	root, err := syncclient.PinnedRoot(a.dir)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := syncwire.OpenEntry(root.PublicKey, syncwire.FeedEntry{Record: r.Record, Signature: r.Signature})
+	rev, ok := rec.(*syncwire.Revocation)
+	if err != nil || !ok || rev.Number != p.Number {
+		a.log.Warn("a stored province revocation does not verify; ignored", "number", p.Number, "err", err)
+		return nil, nil
+	}
+	at, err := syncwire.ParseTime(rev.RevokedAt)
+	if err != nil {
+		return nil, nil
+	}
+	return &permit.RevocationEntry{Number: rev.Number, Reason: rev.Reason, RevokedAt: at, RevokedBy: "province:" + rev.RevokedBy}, nil
 }
 
 // PullState is one feed's cursor as the sync status shows it.

@@ -184,20 +184,50 @@ func TestPulledRevocationsRulesAndSnapshot(t *testing.T) {
 func TestPullRefusesUnsignedPage(t *testing.T) {
 	f := newSyncFixture(t, nil)
 	f.unlockRoot(t)
-	if _, err := f.p.Svc.RevokePermit(f.ctx, "cli:so", DemoUnitCode+"/2026/1", "x"); err != nil {
+	if _, err := f.p.Svc.CreateAccount(f.ctx, "cli:so", province.AccountInput{UnitCode: DemoUnitCode, Username: "canbo.tinh", FullName: "Lê Thị Hoa", Role: domain.RoleApprover, Password: "mat-khau-tinh-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.p.Svc.DB().Exec("UPDATE feed_entries SET signature = ? WHERE feed = 'revocations'", []byte{0x30, 0x06, 2, 1, 1, 2, 1, 1}).Error; err != nil {
+	forged := []byte{0x30, 0x06, 2, 1, 1, 2, 1, 1}
+	if err := f.p.Svc.DB().Exec("UPDATE feed_entries SET signature = ? WHERE feed = 'accounts' AND entity = 'user'", forged).Error; err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.SyncNow(f.ctx); err == nil {
 		t.Fatal("a forged page was taken")
 	}
 	var n int64
-	f.DB().Table("pulled_revocations").Count(&n)
-	cur, _ := f.read(f.ctx).PullCursorOf("revocations")
+	f.DB().Table("pulled_records").Where("feed = 'accounts'").Count(&n)
+	cur, _ := f.read(f.ctx).PullCursorOf("accounts")
 	if n != 0 || cur.Cursor != "" {
-		t.Fatalf("forged page applied: %d revocations, cursor %q", n, cur.Cursor)
+		t.Fatalf("forged page applied: %d records, cursor %q", n, cur.Cursor)
+	}
+	if _, err := f.read(f.ctx).UserByUsername("canbo.tinh"); !isNotFound(err) {
+		t.Fatalf("the forged account was made: %v", err)
+	}
+}
+
+// Revocations are checked when used: one with a forged signature (from the wire, or a row
+// edited at the office) revokes nothing.
+func TestForgedRevocationRevokesNothing(t *testing.T) {
+	f := newSyncFixture(t, nil)
+	f.unlockRoot(t)
+	p, err := f.IssuePermit(f.ctx, f.clerk, f.approved(t).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.p.Svc.RevokePermit(f.ctx, "cli:so", p.Number, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.SyncNow(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Verify(f.ctx, f.clerk, p.QR); err != nil || v.Result.Status != permit.StatusRevoked {
+		t.Fatalf("revoked: %+v %v", v.Result, err)
+	}
+	if err := f.DB().Exec("UPDATE pulled_revocations SET signature = X'3006020101020101'").Error; err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.Verify(f.ctx, f.clerk, p.QR); err != nil || v.Result.Status != permit.StatusValid {
+		t.Fatalf("a forged revocation: %+v %v", v.Result, err)
 	}
 }
 
