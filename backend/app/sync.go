@@ -57,9 +57,14 @@ func (a *App) SyncNow(ctx context.Context) (SyncReport, error) {
 	}
 	defer c.Close()
 	runErr := a.pushWaiting(ctx, c, &rep)
-	runErr = a.syncLanes(ctx, c, &rep, runErr)
+	// The pull before the lanes, so the audit events it writes go up in this same run; a
+	// pull that fails does not hold up the lanes.
+	var pullErr error
 	if runErr == nil {
-		rep.Pulled, runErr = a.pullFeeds(ctx, c, &rep.Pull)
+		rep.Pulled, pullErr = a.pullFeeds(ctx, c, &rep.Pull)
+	}
+	if runErr = a.syncLanes(ctx, c, &rep, runErr); runErr == nil {
+		runErr = pullErr
 	}
 	if err := a.finishSync(ctx, &rep, runErr); err != nil {
 		return rep, err

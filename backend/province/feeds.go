@@ -21,38 +21,29 @@ import (
 // cursor from before the horizon is answered 410 and the office pulls a snapshot.
 const DefaultTombstoneHorizon = 180 * 24 * time.Hour
 
-// UnlockRoot opens the sealed provincial root key, which signs every feed record. Only the
-// commands that publish (account add, revoke, rules set) need it; serving does not.
+// UnlockRoot opens the sealed root key file and uses it (UseRoot). Feed records are signed
+// with the root key, from its file or its token (RootSigner).
 func (s *Service) UnlockRoot(path, passphrase string) error {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return newErr(KindUnavailable, "Không thấy tệp khoá gốc "+path, "The root key file "+path+" is missing")
 	}
-	if err != nil {
-		return fmt.Errorf("read root key: %w", err)
-	}
-	k, err := pki.DecryptKey(data, passphrase)
+	k, err := pki.OpenFileRoot(path, passphrase)
 	if err != nil {
 		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khoá gốc: sai cụm mật khẩu (GDD_ROOT_PASSPHRASE)", EN: "Cannot open the root key: wrong passphrase (GDD_ROOT_PASSPHRASE)", cause: err}
 	}
-	return s.SetRootSigner(k)
-}
-
-// SetRootSigner sets the key feed records are signed with (the root key, or a PKCS#11 one).
-func (s *Service) SetRootSigner(k crypto.Signer) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rootSigner = k
+	if err := s.UseRoot(context.Background(), k); err != nil {
+		k.Close()
+		return err
+	}
 	return nil
 }
 
 func (s *Service) signer() (crypto.Signer, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.rootSigner == nil {
-		return nil, newErr(KindUnavailable, "Cần mở khoá gốc của tỉnh để ký (GDD_ROOT_PASSPHRASE)", "The provincial root key must be opened to sign (GDD_ROOT_PASSPHRASE)")
+	k, err := s.RootSigner()
+	if err != nil {
+		return nil, err
 	}
-	return s.rootSigner, nil
+	return k, nil
 }
 
 // publish appends one record version to its feed, signed, inside tx. unit "" is province-wide.

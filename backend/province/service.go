@@ -6,7 +6,6 @@ package province
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
@@ -44,8 +43,6 @@ type Service struct {
 	// root is the provincial root key when this instance holds it (UseRoot), for signing
 	// audit receipts and lists.
 	root pki.RootKey
-	// rootSigner signs feed records (UnlockRoot); nil while serving.
-	rootSigner crypto.Signer
 }
 
 // onlineKeys are what serving needs: the office CA and the TLS identity.

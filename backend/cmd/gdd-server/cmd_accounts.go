@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -13,30 +12,38 @@ import (
 	"giaydiduong/backend/province"
 )
 
-// openSigning opens the database and the root key that signs what the command publishes.
-func (c *cli) openSigning(ctx context.Context) (*province.Service, func(), error) {
+// openSigning opens the database and the root key (its sealed file, or its token with
+// --root-pkcs11) that signs what the command publishes.
+func (c *cli) openSigning(ctx context.Context, rf *rootFlags) (*province.Service, func(), error) {
 	svc, closeDB, err := c.open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := svc.UnlockRoot(filepath.Join(c.data, province.RootKeyFile), os.Getenv(envRootPassphrase)); err != nil {
+	closeRoot, err := rf.openRoot(ctx, c, svc)
+	if err != nil {
 		closeDB()
 		return nil, nil, err
 	}
-	return svc, closeDB, nil
+	if _, err := svc.RootSigner(); err != nil {
+		closeRoot()
+		closeDB()
+		return nil, nil, err
+	}
+	return svc, func() { closeRoot(); closeDB() }, nil
 }
 
 func (c *cli) accountCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "account", Short: "accounts of commune offices, created at the province and synced down signed"}
 	var in province.AccountInput
 	var role string
+	var rf rootFlags
 	add := &cobra.Command{
 		Use:   "add",
 		Short: "create an office account (password from $" + envPassword + "); it can sign in at the unit's offices after their next sync",
 		Long:  "Needs the root key's passphrase in $" + envRootPassphrase + ": the account travels signed by the provincial root.",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, closeDB, err := c.openSigning(cmd.Context())
+			svc, closeDB, err := c.openSigning(cmd.Context(), &rf)
 			if err != nil {
 				return err
 			}
@@ -57,6 +64,7 @@ func (c *cli) accountCmd() *cobra.Command {
 	add.Flags().StringVar(&role, "role", "", "clerk, approver or office_admin")
 	add.Flags().StringVar(&in.FullName, "full-name", "", "the holder's full name")
 	add.Flags().StringVar(&in.Title, "title", "", "the holder's title (shown under a leader's signature)")
+	rf.register(add)
 	cmd.AddCommand(add)
 	return cmd
 }

@@ -41,8 +41,12 @@ func TestPublishCommands(t *testing.T) {
 				t.Fatalf("bad account: %v", err)
 			}
 			t.Setenv(envRootPassphrase, "wrong-passphrase-x")
-			if _, err := run(t, args("account", "add", "--unit", "28261", "--username", "canbo2", "--role", "clerk", "--full-name", "Lê Thị Hoa")...); err == nil || !strings.Contains(err.Error(), "GDD_ROOT_PASSPHRASE") {
+			if _, err := run(t, args("account", "add", "--unit", "28261", "--username", "canbo2", "--role", "clerk", "--full-name", "Lê Thị Hoa")...); err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
 				t.Fatalf("wrong root passphrase: %v", err)
+			}
+			t.Setenv(envRootPassphrase, "")
+			if _, err := run(t, args("account", "add", "--unit", "28261", "--username", "canbo2", "--role", "clerk", "--full-name", "Lê Thị Hoa")...); err == nil || !strings.Contains(err.Error(), "GDD_ROOT_PASSPHRASE") {
+				t.Fatalf("no root passphrase: %v", err)
 			}
 			t.Setenv(envRootPassphrase, "root-passphrase-test")
 

@@ -9,13 +9,14 @@ import (
 
 func (c *cli) revokeCmd() *cobra.Command {
 	var reason string
+	var rf rootFlags
 	cmd := &cobra.Command{
 		Use:   "revoke NUMBER",
 		Short: "revoke a permit province-wide: offices and checkpoints that sync verify it as revoked",
 		Long:  "Needs the root key's passphrase in $" + envRootPassphrase + ": the revocation travels signed by the provincial root.",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			svc, closeDB, err := c.openSigning(cmd.Context())
+			svc, closeDB, err := c.openSigning(cmd.Context(), &rf)
 			if err != nil {
 				return err
 			}
@@ -30,5 +31,6 @@ func (c *cli) revokeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&reason, "reason", "", "why (shown at every verification)")
+	rf.register(cmd)
 	return cmd
 }

@@ -16,6 +16,7 @@ func (c *cli) rulesCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "rules", Short: "locality rules, published to the unit's offices ahead of the day they take effect"}
 	var unit string
 	var urgent bool
+	var rf rootFlags
 	set := &cobra.Command{
 		Use:   "set FILE",
 		Short: "publish FILE (JSON: permits_required, purposes, max_days, curfew_start, curfew_end, effective_from YYYY-MM-DD) as the unit's next rules version",
@@ -32,7 +33,7 @@ func (c *cli) rulesCmd() *cobra.Command {
 			if err := dec.Decode(&f); err != nil {
 				return fmt.Errorf("%s is not a rules file: %w", args[0], err)
 			}
-			svc, closeDB, err := c.openSigning(cmd.Context())
+			svc, closeDB, err := c.openSigning(cmd.Context(), &rf)
 			if err != nil {
 				return err
 			}
@@ -48,6 +49,7 @@ func (c *cli) rulesCmd() *cobra.Command {
 	}
 	set.Flags().StringVar(&unit, "unit", "", "the unit the rules are for")
 	set.Flags().BoolVar(&urgent, "urgent", false, "allow less than 48 hours' notice")
+	rf.register(set)
 	cmd.AddCommand(set)
 	return cmd
 }
