@@ -431,6 +431,13 @@ func (a *App) verify(ctx context.Context, text string) (Verification, error) {
 			opts.Curfew = cf
 		}
 	}
+	if rev, err := a.provinceRevocation(ctx, text); err != nil {
+		return Verification{}, err
+	} else if rev != nil {
+		merged := *rl
+		merged.Entries = append(append([]permit.RevocationEntry(nil), rl.Entries...), *rev)
+		rl = &merged
+	}
 	res := permit.Verify(text, a.Now(), tl, rl, opts)
 	st, err := a.trustStatus(ctx)
 	if err != nil {

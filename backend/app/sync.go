@@ -38,6 +38,9 @@ type SyncReport struct {
 	// Audit and Attachments are the lanes after the records (backend/app/syncaudit.go, syncblobs.go).
 	Audit       AuditPushReport  `json:"audit"`
 	Attachments AttachmentReport `json:"attachments"`
+	// Pulled is how many province records the run applied, Pull per feed (syncpull.go).
+	Pulled int        `json:"pulled"`
+	Pull   PullReport `json:"pull"`
 }
 
 // SyncNow pushes every waiting outbox entry to the province, in order and in batches, and
@@ -64,7 +67,15 @@ func (a *App) SyncNow(ctx context.Context) (SyncReport, error) {
 	a.syncProg.update(func(p *SyncProgress) { *p = SyncProgress{Running: true, StartedAt: &start, Total: int(total)} })
 	defer a.syncProg.update(func(p *SyncProgress) { p.Running = false })
 	runErr := a.pushWaiting(ctx, c, &rep)
-	runErr = a.syncLanes(ctx, c, &rep, runErr)
+	// The pull before the lanes, so the audit events it writes go up in this same run; a
+	// pull that fails does not hold up the lanes.
+	var pullErr error
+	if runErr == nil {
+		rep.Pulled, pullErr = a.pullFeeds(ctx, c, &rep.Pull)
+	}
+	if runErr = a.syncLanes(ctx, c, &rep, runErr); runErr == nil {
+		runErr = pullErr
+	}
 	if err := a.finishSync(ctx, &rep, runErr); err != nil {
 		return rep, err
 	}
@@ -229,6 +240,8 @@ type SyncStatus struct {
 	// Attachments and Audit are the second lane and the receipts (backend/app/syncblobs.go).
 	Attachments AttachmentReport `json:"attachments"`
 	Audit       AuditAnchor      `json:"audit"`
+	// Pull is each province feed's state (syncpull.go).
+	Pull []PullState `json:"pull"`
 }
 
 // maxListedFailures bounds the status's list (the count is always whole).
@@ -262,5 +275,8 @@ func (a *App) SyncStatus(ctx context.Context) (SyncStatus, error) {
 		out.Failed = append(out.Failed, SyncFailure{Seq: e.Seq, Entity: e.Entity, EntityID: e.EntityID, Version: e.Version, Status: e.PushStatus, State: "lỗi", Reason: e.PushReason, At: at})
 	}
 	out.InSync = out.Enrolled && pending == 0 && len(failed) == 0 && st.LastError == ""
+	if out.Pull, err = a.PullStates(ctx); err != nil {
+		return SyncStatus{}, err
+	}
 	return out, a.laneStatus(ctx, &out)
 }

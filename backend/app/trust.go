@@ -14,6 +14,7 @@ import (
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/permit"
 	"giaydiduong/backend/store"
+	"giaydiduong/backend/syncwire"
 	"giaydiduong/backend/units"
 )
 
@@ -35,6 +36,10 @@ type TrustStatus struct {
 	AgeHours    float64   `json:"age_hours"`
 	Stale       bool      `json:"stale"`
 	MaxAgeHours int       `json:"max_age_hours"`
+	// The province's revocations feed: how many it holds and when it was last pulled (nil:
+	// never, the office is not enrolled or has not synced).
+	ProvinceRevoked     int64      `json:"province_revoked"`
+	RevocationsPulledAt *time.Time `json:"revocations_pulled_at"`
 }
 
 // MaxTrustAge is how old the lists may be before verification warns.
@@ -205,6 +210,14 @@ func (a *App) trustStatus(ctx context.Context) (TrustStatus, error) {
 	}
 	st := trustStatusOf(b.RootFingerprint, tl, rl, a.Now())
 	st.ImportedAt = b.ImportedAt
+	if st.ProvinceRevoked, err = a.read(ctx).CountPulledRevocations(); err != nil {
+		return TrustStatus{}, err
+	}
+	cur, err := a.read(ctx).PullCursorOf(string(syncwire.FeedRevocations))
+	if err != nil {
+		return TrustStatus{}, err
+	}
+	st.RevocationsPulledAt = cur.LastPullAt
 	return st, nil
 }
 

@@ -98,6 +98,12 @@ func (a *App) Login(ctx context.Context, username, password string) (Actor, erro
 			return err
 		}
 		if ok && u.Active {
+			if why, err := a.provinceVouches(c.q, u); err != nil {
+				return err
+			} else if why != nil {
+				result = errNotVouched
+				return c.record("auth.login_refused", "user", u.ID, nil, map[string]any{"reason": why.Error()})
+			}
 			if err := c.q.SetLoginState(u.ID, 0, nil); err != nil {
 				return err
 			}
@@ -175,6 +181,9 @@ type User struct {
 // AddUser creates an account (office admin).
 func (a *App) AddUser(ctx context.Context, actor Actor, in UserInput) (store.User, error) {
 	if err := a.require(actor, auth.ManageUsers); err != nil {
+		return store.User{}, err
+	}
+	if err := a.accountsFromProvince(); err != nil {
 		return store.User{}, err
 	}
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
@@ -267,6 +276,9 @@ func (a *App) SetUserActive(ctx context.Context, actor Actor, id string, active 
 // ResetPassword sets a new password and lifts any lockout (office admin).
 func (a *App) ResetPassword(ctx context.Context, actor Actor, id, password string) error {
 	if err := a.require(actor, auth.ManageUsers); err != nil {
+		return err
+	}
+	if err := a.accountsFromProvince(); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(password) < auth.MinPasswordLen {

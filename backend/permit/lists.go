@@ -76,6 +76,9 @@ type RevocationEntry struct {
 	Number    string    `json:"number"`
 	Reason    string    `json:"reason"`
 	RevokedAt time.Time `json:"revoked_at"`
+	// RevokedBy says who, when known (a revocation pulled from the province's feed); it is not
+	// part of the signed list's wire form.
+	RevokedBy string `json:"revoked_by,omitempty"`
 }
 
 // RevocationList is the provincial list of revoked permits. It is bound to the trust list

@@ -104,6 +104,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /v1/push", s.route("push", s.requireOffice(http.HandlerFunc(s.push))))
 	mux.Handle("HEAD "+syncwire.BlobPath+"{sha256}", s.route("blob_head", s.requireOffice(http.HandlerFunc(s.headBlob))))
 	mux.Handle("PUT "+syncwire.BlobPath+"{sha256}", s.route("blob_put", s.requireOffice(http.HandlerFunc(s.putBlob))))
+	mux.Handle("GET /v1/feeds/{feed}", s.route("pull", s.requireOffice(http.HandlerFunc(s.pull))))
 	mux.Handle("/", s.route("other", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "Không có địa chỉ này", "No such endpoint")
 	})))

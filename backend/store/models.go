@@ -47,6 +47,7 @@ type RulesRow struct {
 	CurfewEnd       string
 	UpdatedBy       string
 	CreatedAt       time.Time
+	EffectiveFrom   string // YYYY-MM-DD (Vietnam) the version takes effect; "" at once
 }
 
 // TableName is the rules table.

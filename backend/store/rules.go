@@ -2,10 +2,11 @@ package store
 
 import "fmt"
 
-// LatestRules reads the newest rules version of a unit.
+// LatestRules reads the newest rules version of a unit in force today (Vietnam, UTC+7): a
+// version the province published ahead waits for its effective day.
 func (q Q) LatestRules(unitCode string) (RulesRow, error) {
 	var r RulesRow
-	if err := q.db.Where("unit_code = ?", unitCode).Order("rule_version DESC").Limit(1).Find(&r).Error; err != nil {
+	if err := q.db.Where("unit_code = ? AND (effective_from = '' OR effective_from <= date('now', '+7 hours'))", unitCode).Order("rule_version DESC").Limit(1).Find(&r).Error; err != nil {
 		return RulesRow{}, fmt.Errorf("read rules: %w", err)
 	}
 	if r.ID == "" {

@@ -98,6 +98,12 @@ var seeds = map[int64][]string{
 		`INSERT INTO audit_receipts VALUES (1,'h1','o1','28291','2026-01-04T00:00:00Z','rk',X'3045','2026-01-04 00:00:00+00:00')`,
 		`INSERT INTO audit_push VALUES (1,1)`,
 	},
+	15: {
+		`INSERT INTO pull_cursors (feed,cursor,gen,in_snapshot,pulled,last_pull_at) VALUES ('accounts','e1.4',1,0,4,'2026-01-04 00:00:00+00:00')`,
+		`INSERT INTO pulled_records VALUES ('user','u9','accounts',1,X'a1',X'30',1,'2026-01-04 00:00:00+00:00')`,
+		`INSERT INTO pulled_revocations VALUES ('28291/2026/000001','28291','lost','cli:so','2026-01-04 00:00:00+00:00',X'a1',X'30',1)`,
+		`UPDATE rules SET effective_from = '2026-01-05'`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -115,6 +121,7 @@ var checks = map[int64]string{
 	12: `SELECT count(*) FROM outbox o JOIN sync_state s ON s.id = 1 WHERE o.push_status = 'rejected' AND o.push_reason = 'another unit' AND s.last_success_at IS NOT NULL`,
 	16: `SELECT count(*) FROM sync_attachments a JOIN sync_attachment_scan s ON s.outbox_seq = a.outbox_seq JOIN blobs b ON b.sha256 = a.sha256 JOIN audit_receipts r ON r.hash = 'h1' JOIN audit_push c ON c.seq = r.seq WHERE a.present = 1`,
 	11: `SELECT count(*) FROM permits WHERE channel = 'paper_backfill' AND paper_number = '12/GĐĐ' AND issued_on = '2021-08-15' AND purpose_code = 'work'`,
+	15: `SELECT count(*) FROM pull_cursors c JOIN pulled_records r ON r.feed = c.feed JOIN pulled_revocations v ON v.gen = c.gen JOIN rules ru ON ru.effective_from = '2026-01-05' WHERE c.cursor = 'e1.4'`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {

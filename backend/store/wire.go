@@ -80,7 +80,7 @@ func (r RulesRow) Wire() (syncwire.Rules, error) {
 	}
 	return syncwire.Rules{ID: r.ID, Version: r.Version, UnitCode: r.UnitCode, RuleVersion: r.RuleVersion, PermitsRequired: r.PermitsRequired,
 		Purposes: purposes, MaxDays: r.MaxDays, CurfewStart: r.CurfewStart, CurfewEnd: r.CurfewEnd, UpdatedBy: r.UpdatedBy,
-		CreatedAt: syncwire.Time(r.CreatedAt)}, nil
+		CreatedAt: syncwire.Time(r.CreatedAt), EffectiveFrom: r.EffectiveFrom}, nil
 }
 
 // AuditWire is an audit event's sync record, exactly as chained (its hash still checks).

@@ -181,7 +181,9 @@ type Unit struct {
 // Key identifies this version.
 func (r Unit) Key() (Kind, string, int64) { return KindUnit, r.Code, r.Version }
 
-// Account is a user account. The password hash never leaves the office, so it has no field.
+// Account is a user account. An office's own accounts never send their password hash (the
+// office does not push accounts); an account the province creates carries its argon2id hash
+// down to its unit's offices (never the password), signed with the record.
 type Account struct {
 	ID        string `json:"id"`
 	Version   int64  `json:"version"`
@@ -192,6 +194,9 @@ type Account struct {
 	Active    bool   `json:"active"`
 	CreatedAt string `json:"created_at"`
 	UpdatedAt string `json:"updated_at"`
+	// Added for the province's accounts feed.
+	UnitCode     string `json:"unit_code"`
+	PasswordHash string `json:"password_hash"`
 }
 
 // Key identifies this version.
@@ -229,6 +234,9 @@ type Rules struct {
 	CurfewEnd       string    `json:"curfew_end"`
 	UpdatedBy       string    `json:"updated_by"`
 	CreatedAt       string    `json:"created_at"`
+	// EffectiveFrom is the day (YYYY-MM-DD, Vietnam) the version takes effect; the province
+	// publishes it ahead so offline offices hold it in time. "" = at once.
+	EffectiveFrom string `json:"effective_from"`
 }
 
 // Key identifies this version.

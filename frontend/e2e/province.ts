@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 
 const frontendDir = fileURLToPath(new URL('..', import.meta.url))
 export const gddctl = process.env.GDDCTL ?? resolve(frontendDir, '../build/bin/gddctl')
-const gddServer = process.env.GDD_SERVER ?? resolve(frontendDir, '../build/bin/gdd-server')
+export const gddServer = process.env.GDD_SERVER ?? resolve(frontendDir, '../build/bin/gdd-server')
 const distDir = resolve(frontendDir, 'dist')
 
 function freePort(): Promise<number> {
@@ -70,6 +70,13 @@ export interface Province {
   dir: string
   /** A one-time enrollment code for an office of unit (gdd-server office add). */
   officeCode(unit: string): string
+  /**
+   * An account made at the province (gdd-server account add): once enrolled, an office signs
+   * in only such accounts, after a sync has brought them.
+   */
+  addAccount(unit: string, username: string, role: 'clerk' | 'approver', fullName: string, password: string): void
+  /** Any other gdd-server command, with --data and the sealed keys' passphrases. */
+  cli(args: string[], password?: string): string
   close(): Promise<void>
 }
 
@@ -92,6 +99,12 @@ export async function startProvince(): Promise<Province> {
     officeCode(unit: string): string {
       const out = JSON.parse(run(gddServer, ['office', 'add', '--data', dir, '--unit', unit, '--json'], '', provinceEnv)) as { code: string }
       return out.code
+    },
+    addAccount(unit, username, role, fullName, password): void {
+      run(gddServer, ['account', 'add', '--data', dir, '--unit', unit, '--username', username, '--role', role, '--full-name', fullName, '--json'], password, provinceEnv)
+    },
+    cli(args: string[], password = ''): string {
+      return run(gddServer, [...args, '--data', dir], password, provinceEnv)
     },
     async close(): Promise<void> {
       await stop(child)

@@ -83,6 +83,7 @@ func (c *cli) root() *cobra.Command {
 	root.PersistentFlags().BoolVar(&c.asJSON, "json", false, "print machine-readable JSON")
 	root.AddCommand(c.initCmd(), c.serveCmd(), c.officeCmd(), c.quarantineCmd())
 	root.AddCommand(c.auditCmd(), c.permitCmd())
+	root.AddCommand(c.accountCmd(), c.revokeCmd(), c.rulesCmd(), c.feedsCmd())
 	return root
 }
 
