@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ type fixture struct {
 	ctx                    context.Context
 	now                    time.Time
 	admin, clerk, approver Actor
+	// serial makes each input() another citizen, so tests that add many applications do
+	// not trip the duplicate check (which has tests of its own).
+	serial int
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -57,8 +61,9 @@ func newFixtureIn(t testing.TB, dir string, keys officekey.Options, seed bool) *
 func (f *fixture) day(n int) string { return f.now.AddDate(0, 0, n).Format(time.DateOnly) }
 
 func (f *fixture) input() domain.ApplicationInput {
+	f.serial++
 	return domain.ApplicationInput{
-		FullName: "Nguyễn Văn Dũng", BirthDate: "1995-03-15", Gender: domain.Male, IDNumber: "082095001234",
+		FullName: "Nguyễn Văn Dũng", BirthDate: "1995-03-15", Gender: domain.Male, IDNumber: fmt.Sprintf("082095%06d", 500000+f.serial),
 		Phone: "0912345678", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Ấp Tân Hòa",
 		PurposeCode: "work", RouteFrom: "Ấp Tân Hòa", RouteTo: "Phường 5, Thành phố Mỹ Tho",
 		VehicleType: domain.VehicleMotorbike, VehiclePlate: "63-B1 123.45", ValidFrom: f.day(0), ValidTo: f.day(6),
