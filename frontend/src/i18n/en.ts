@@ -509,6 +509,28 @@ const en: Messages = {
     noPlate: 'None',
     technical: 'Technical details',
   },
+  // The counter: keyboard intake, typed dates, carry-over, duplicates, scans anywhere, corrections (issue 11)
+  counter: {
+    dateFormat: 'Cannot read the date: type day/month/year, e.g. 15/03/1995 or 15031995',
+    dateImpossible: 'There is no day {day}/{month}/{year}: check the day and the month',
+    keysHint: 'Enter: next field · Ctrl+Enter: submit · F4: clear the trip',
+    clearTrip: 'Clear the trip (F4)',
+    recentDestinations: 'Recent destinations',
+    duplicateTitle: 'This citizen already has an application',
+    duplicateConfirm: 'Enter a new one anyway',
+    duplicateOpen: 'Open the existing one',
+    duplicateBack: 'Go back and edit',
+    duplicatePermit: 'Permit {number}',
+    editing: "Editing {name}'s draft",
+    copied: "Copied {name}'s rejected application: correct it and submit again",
+    saveEdit: 'Save and submit',
+    editDraft: 'Edit the draft',
+    copyRejected: 'Copy into a new application',
+    cancelEdit: 'Stop editing',
+    scanOpened: "Scanned {name}'s ID card: opening this citizen's applications",
+    scanNewIntake: "Scanned {name}'s ID card: no application yet, opening intake",
+    scanUnreadable: 'The scanned QR code is not an ID card',
+  },
 }
 
 export default en

@@ -509,6 +509,28 @@ const vi = {
     noPlate: 'Không có',
     technical: 'Chi tiết kỹ thuật',
   },
+  // The counter: keyboard intake, typed dates, carry-over, duplicates, scans anywhere, corrections (issue 11)
+  counter: {
+    dateFormat: 'Không đọc được ngày: gõ ngày/tháng/năm, ví dụ 15/03/1995 hoặc 15031995',
+    dateImpossible: 'Không có ngày {day}/{month}/{year}: kiểm tra lại ngày và tháng',
+    keysHint: 'Enter: sang ô tiếp theo · Ctrl+Enter: nộp hồ sơ · F4: xóa phần chuyến đi',
+    clearTrip: 'Xóa chuyến đi (F4)',
+    recentDestinations: 'Nơi đến gần đây',
+    duplicateTitle: 'Công dân này đã có hồ sơ',
+    duplicateConfirm: 'Vẫn nhập hồ sơ mới',
+    duplicateOpen: 'Xem hồ sơ đã có',
+    duplicateBack: 'Quay lại sửa',
+    duplicatePermit: 'Giấy số {number}',
+    editing: 'Đang sửa hồ sơ nháp của {name}',
+    copied: 'Đã chép hồ sơ bị từ chối của {name}: sửa rồi nộp lại',
+    saveEdit: 'Lưu và nộp',
+    editDraft: 'Sửa hồ sơ nháp',
+    copyRejected: 'Chép thành hồ sơ mới',
+    cancelEdit: 'Bỏ sửa',
+    scanOpened: 'Đã quét CCCD của {name}: mở hồ sơ của công dân này',
+    scanNewIntake: 'Đã quét CCCD của {name}: chưa có hồ sơ, mở tiếp nhận',
+    scanUnreadable: 'Mã QR vừa quét không phải của thẻ CCCD',
+  },
 }
 
 export default vi
