@@ -3,7 +3,7 @@
 // clerk wants it: the citizen's applications when there are any, else a new intake filled
 // from the card (handed over through pendingCardScan). Never raw card text in a search box.
 
-import { ref } from 'vue'
+import { onBeforeUnmount, onMounted, ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { useRoute, useRouter } from 'vue-router'
 import { useMessage } from 'naive-ui'
@@ -58,7 +58,35 @@ export function useCardScanAnywhere(): void {
     await router.push({ name: 'intake' })
   }
 
-  useScannerBurst((text) => void route1(text), {
-    enabled: () => route.name !== 'intake' && !session.locked,
+  const enabled = () => route.name !== 'intake' && !session.locked
+
+  // With no text field focused, the letters a scanner types as text (Vietnamese ones come as
+  // text input, not keys) would go nowhere: a digit typed there first moves the focus to an
+  // off-screen catcher, so the whole card text reaches the detector. Registered before it.
+  let catcher: HTMLInputElement | null = null
+  const onKeydown = (e: KeyboardEvent): void => {
+    if (!enabled() || !/^\d$/.test(e.key) || e.ctrlKey || e.altKey || e.metaKey) return
+    const active = document.activeElement
+    if (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement || (active as HTMLElement | null)?.isContentEditable) return
+    if (!catcher) {
+      catcher = document.createElement('input')
+      catcher.setAttribute('aria-hidden', 'true')
+      catcher.tabIndex = -1
+      catcher.dataset.testid = 'scan-catcher'
+      catcher.style.cssText = 'position:fixed;left:-9999px;top:0;width:1px;height:1px;opacity:0'
+      document.body.appendChild(catcher)
+    }
+    catcher.value = ''
+    catcher.focus()
+  }
+  onMounted(() => window.addEventListener('keydown', onKeydown, true))
+  onBeforeUnmount(() => {
+    window.removeEventListener('keydown', onKeydown, true)
+    catcher?.remove()
   })
+
+  useScannerBurst((text) => {
+    catcher?.blur()
+    void route1(text)
+  }, { enabled })
 }

@@ -8,7 +8,7 @@ import { nextTick, type Ref } from 'vue'
 const STOP = [
   'input:not([type=hidden]):not([type=file]):not([tabindex="-1"]):not([disabled])',
   'textarea:not([disabled])',
-  '.n-base-selection[tabindex]',
+  '.n-base-selection',
 ].join(', ')
 
 function visible(el: HTMLElement): boolean {
@@ -18,9 +18,9 @@ function visible(el: HTMLElement): boolean {
 /** The focusable fields of root, in order; a dropdown counts once (its box, not its inner input). */
 export function fieldStops(root: HTMLElement): HTMLElement[] {
   const out: HTMLElement[] = []
-  for (const el of Array.from(root.querySelectorAll<HTMLElement>(STOP))) {
-    if (!visible(el)) continue
-    if (el.tagName === 'INPUT' && el.closest('.n-base-selection')) continue // a select's search input
+  for (const found of Array.from(root.querySelectorAll<HTMLElement>(STOP))) {
+    const el = stopOf(found) // a select's search input stands for its select
+    if (!visible(el) || out.includes(el)) continue
     if (el instanceof HTMLInputElement && el.type === 'radio') {
       // a radio group is one stop: its checked radio, else its first
       const group = Array.from(root.querySelectorAll<HTMLInputElement>(`input[type=radio][name="${el.name}"]`))
@@ -36,9 +36,16 @@ function stopOf(target: HTMLElement): HTMLElement {
   return target.closest<HTMLElement>('.n-base-selection') ?? target
 }
 
-function openMenuWithPending(): boolean {
-  return document.querySelector('.n-base-select-menu .n-base-select-option--pending') !== null &&
-    Array.from(document.querySelectorAll<HTMLElement>('.n-base-select-menu')).some(visible)
+/** Focuses a stop: a select through its search input when it has one (filterable). */
+export function focusStop(el: HTMLElement): void {
+  const inner = el.classList.contains('n-base-selection') ? el.querySelector<HTMLInputElement>('input') : null
+  const target = inner ?? el
+  target.focus()
+  if (!inner && target instanceof HTMLInputElement) target.select()
+}
+
+function openMenu(): HTMLElement | null {
+  return Array.from(document.querySelectorAll<HTMLElement>('.n-base-select-menu')).find(visible) ?? null
 }
 
 export function useFormKeys(root: Ref<HTMLElement | null>, submit: () => void, before?: () => void) {
@@ -53,8 +60,7 @@ export function useFormKeys(root: Ref<HTMLElement | null>, submit: () => void, b
       submit()
       return
     }
-    next.focus()
-    if (next instanceof HTMLInputElement) next.select()
+    focusStop(next)
   }
 
   function onKeydown(e: KeyboardEvent): void {
@@ -70,9 +76,19 @@ export function useFormKeys(root: Ref<HTMLElement | null>, submit: () => void, b
     }
     if (target instanceof HTMLButtonElement || target.closest('button')) return // the button's own Enter
     if (e.shiftKey && target instanceof HTMLTextAreaElement) return // a new line in the note
-    if (openMenuWithPending()) {
-      // the dropdown takes its Enter (picks the option); then move on
-      void nextTick(() => focusNext(target))
+    const menu = openMenu()
+    if (menu) {
+      // An open dropdown's Enter picks its highlighted option, else the first one that
+      // matches what was typed; then the caret moves on.
+      if (!menu.querySelector('.n-base-select-option--pending')) {
+        const first = menu.querySelector<HTMLElement>('.n-base-select-option:not(.n-base-select-option--disabled)')
+        if (first) {
+          e.preventDefault()
+          e.stopPropagation()
+          first.click()
+        }
+      }
+      void nextTick(() => setTimeout(() => focusNext(target), 0))
       return
     }
     e.preventDefault()
