@@ -119,6 +119,9 @@ func TestVerifyVerdicts(t *testing.T) {
 	if tampered[len(tampered)/2] == p.QR[len(tampered)/2] || !strings.ContainsRune("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", rune(tampered[len(tampered)/2])) {
 		tampered[len(tampered)/2] = 'A'
 	}
+	if tampered[len(tampered)/2] == p.QR[len(tampered)/2] { // it was an 'A' already
+		tampered[len(tampered)/2] = 'B'
+	}
 	for _, c := range []struct {
 		name string
 		text string
