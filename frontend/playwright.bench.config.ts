@@ -6,6 +6,7 @@ import { defineConfig } from '@playwright/test'
 export default defineConfig({
   ...base,
   testDir: './bench',
+  testMatch: '**/*.bench.ts',
   timeout: 900_000,
   retries: 0,
   reporter: [['list']],

@@ -87,7 +87,7 @@ function citizens(seed: number): Citizen[] {
       to: DEST[trip]!,
       vehicle,
       vehicleCode,
-      plate,
+      plate: plate ? `63-B1 ${200 + i}.${10 + i}` : '',
     })
   }
   return out
@@ -259,7 +259,20 @@ async function fillPersonByMouse(page: Page, c: Count, cz: Citizen): Promise<voi
 }
 
 async function fillTrip(page: Page, c: Count, cz: Citizen, prev: Citizen | undefined, how: 'keyboard' | 'mouse'): Promise<void> {
-  if (sameTrip(prev, cz)) return // carried over from the previous citizen
+  if (sameTrip(prev, cz)) {
+    // carried over from the previous citizen; only the plate is the citizen's own
+    if (!cz.plate) return
+    if (how === 'mouse' || !(await page.getByTestId('field-purpose_code').locator('input').first().evaluate((el) => el === document.activeElement))) {
+      await click(page, c, 'input-vehicle_plate')
+    } else {
+      for (let i = 0; i < 6 && !(await page.getByTestId('input-vehicle_plate').evaluate((el) => el === document.activeElement)); i++) {
+        await press(page, c, 'Enter')
+        await page.waitForTimeout(80) // a dropdown's pick moves the caret a moment later
+      }
+    }
+    await typeText(page, c, cz.plate)
+    return
+  }
   if (how === 'mouse') {
     await click(page, c, 'intake-clear-trip')
     await page.getByTestId('field-purpose_code').locator('.n-base-selection').click()

@@ -63,10 +63,21 @@ export function useFormKeys(root: Ref<HTMLElement | null>, submit: () => void, b
     focusStop(next)
   }
 
+  // A dropdown's pick moves the caret a moment later; Enters typed meanwhile are kept and
+  // replayed from where the caret lands, so a fast typist loses none.
+  let moving = false
+  let queued = 0
+
   function onKeydown(e: KeyboardEvent): void {
     if (e.key !== 'Enter' || e.isComposing || e.altKey) return
     const target = e.target
     if (!(target instanceof HTMLElement)) return
+    if (moving && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault()
+      e.stopPropagation()
+      queued++
+      return
+    }
     if (e.ctrlKey || e.metaKey) {
       e.preventDefault()
       e.stopPropagation()
@@ -88,7 +99,17 @@ export function useFormKeys(root: Ref<HTMLElement | null>, submit: () => void, b
           first.click()
         }
       }
-      void nextTick(() => setTimeout(() => focusNext(target), 0))
+      moving = true
+      void nextTick(() =>
+        setTimeout(() => {
+          moving = false
+          focusNext(target)
+          for (; queued > 0; queued--) {
+            const at = document.activeElement
+            if (at instanceof HTMLElement) focusNext(at)
+          }
+        }, 0),
+      )
       return
     }
     e.preventDefault()
