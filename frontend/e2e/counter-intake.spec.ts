@@ -202,7 +202,7 @@ test('a draft is edited; a rejected application is copied into a new one', async
 
 test.describe('on a PC set to UTC', () => {
   test.use({ timezoneId: 'UTC' })
-  test('the default validity starts on Vietnam’s today, and a submission is accepted', async ({ page }) => {
+  test('the default validity starts on Vietnam’s today, not the PC's', async ({ page }) => {
     // 03:00 in Vietnam is 20:00 the day before in UTC: the PC's own date is yesterday.
     const today = vnDay(0)
     await page.clock.setFixedTime(new Date(`${today}T03:00:00+07:00`))
