@@ -8,7 +8,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 VERSION_LDFLAGS := -X giaydiduong/backend/version.Version=$(VERSION)
 WIN_ENV := CC=x86_64-w64-mingw32-gcc GOOS=windows GOARCH=amd64
 
-.PHONY: test-long run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench windows package installers package-test wine-test clean
+.PHONY: test-long run test build frontend deps-run deps-test deps-package go-test server-test frontend-test e2e desktop-smoke bench bench-counter windows package installers package-test wine-test clean
 
 run: deps-run build
 	$(BIN)/giaydiduong --demo
@@ -73,6 +73,12 @@ desktop-smoke:
 bench: build
 	go test -tags $(GO_TAGS) -run '^$$' -bench . -count 5 ./backend/...
 	GDD_DESKTOP_BIN=$(CURDIR)/$(BIN)/giaydiduong go test -tags desktop -run '^$$' -bench . -benchtime 5x -count 1 ./tests/desktop/
+	$(MAKE) --no-print-directory bench-counter
+
+# The counter benchmark (issue 11): Playwright walks 20 citizens through the window on the
+# real backend by keyboard, by mouse and by CCCD scan, and prints clerk-seconds per citizen.
+bench-counter: build
+	cd frontend && npx playwright test -c playwright.bench.config.ts
 
 # Windows build (the main office platform), cross-compiled from Debian: needs
 # gcc-mingw-w64-x86-64 for SQLite's cgo. Wails' own -platform switch uses $CC for a host

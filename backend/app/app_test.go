@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,10 @@ type fixture struct {
 	now                    time.Time
 	admin, clerk, approver Actor
 }
+
+// inputSerial makes each input() another citizen (in every fixture, restored copies too), so
+// tests that add many applications do not trip the duplicate check, which has tests of its own.
+var inputSerial atomic.Int64
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
@@ -58,7 +64,7 @@ func (f *fixture) day(n int) string { return f.now.AddDate(0, 0, n).Format(time.
 
 func (f *fixture) input() domain.ApplicationInput {
 	return domain.ApplicationInput{
-		FullName: "Nguyễn Văn Dũng", BirthDate: "1995-03-15", Gender: domain.Male, IDNumber: "082095001234",
+		FullName: "Nguyễn Văn Dũng", BirthDate: "1995-03-15", Gender: domain.Male, IDNumber: fmt.Sprintf("082095%06d", 500000+inputSerial.Add(1)),
 		Phone: "0912345678", ResidenceCommuneCode: DemoUnitCode, ResidenceStreet: "Ấp Tân Hòa",
 		PurposeCode: "work", RouteFrom: "Ấp Tân Hòa", RouteTo: "Phường 5, Thành phố Mỹ Tho",
 		VehicleType: domain.VehicleMotorbike, VehiclePlate: "63-B1 123.45", ValidFrom: f.day(0), ValidTo: f.day(6),
@@ -317,7 +323,7 @@ func TestListSearchFiltersAndPaging(t *testing.T) {
 		in.FullName = n
 		if i%2 == 1 {
 			in.Gender = domain.Female
-			in.IDNumber = "082195001234"
+			in.IDNumber = fmt.Sprintf("08219500123%d", i)
 		}
 		f.now = f.now.Add(time.Minute)
 		if _, err := f.AddApplication(f.ctx, f.clerk, in, false); err != nil {

@@ -3,7 +3,7 @@ package app
 import (
 	"context"
 	"errors"
-
+	"fmt"
 	"time"
 	"unicode/utf8"
 
@@ -44,9 +44,26 @@ type ApplicationPage struct {
 // office PC's own zone is set.
 var vietnam = time.FixedZone("ICT", 7*3600)
 
+// AddOptions says how AddApplication saves.
+type AddOptions struct {
+	// Draft saves without submitting to the approvers.
+	Draft bool `json:"draft"`
+	// AllowDuplicate is the clerk's confirmation, after being shown them, that the
+	// citizen's open application or overlapping permit does not stop this one; it is
+	// recorded in the audit event.
+	AllowDuplicate bool `json:"allow_duplicate"`
+}
+
 // AddApplication validates and saves an application entered for a walk-in citizen, as
-// submitted (or as a draft).
+// submitted (or as a draft). It refuses a possible duplicate (see AddApplicationWith).
 func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.ApplicationInput, draft bool) (Application, error) {
+	return a.AddApplicationWith(ctx, actor, in, AddOptions{Draft: draft})
+}
+
+// AddApplicationWith validates and saves an application. When the same ID number has an
+// application still open (draft or submitted) or approved for an overlapping window, it
+// returns a CodeDuplicate error carrying those records, unless opts.AllowDuplicate.
+func (a *App) AddApplicationWith(ctx context.Context, actor Actor, in domain.ApplicationInput, opts AddOptions) (Application, error) {
 	if err := a.require(actor, auth.EnterApplication); err != nil {
 		return Application{}, err
 	}
@@ -55,7 +72,7 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 		return Application{}, err
 	}
 	status := domain.StatusSubmitted
-	if draft {
+	if opts.Draft {
 		status = domain.StatusDraft
 	}
 	office, err := a.officeOrErr(ctx)
@@ -64,6 +81,12 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 	}
 	var rec store.Application
 	err = a.write(ctx, actor.Username, func(c *change) error {
+		// Checked inside the write transaction: two clerks entering the same citizen at once
+		// cannot both pass.
+		dups, err := checkDuplicates(c.q, clean, "", opts.AllowDuplicate)
+		if err != nil {
+			return err
+		}
 		rec = store.Application{
 			ID: newID(), Version: 1, OfficeUnitCode: rules.UnitCode, OfficeUnitName: office.UnitName, Status: string(status),
 			RulesVersion: rules.Version, CreatedBy: actor.UserID, CreatedAt: c.at, UpdatedAt: c.at,
@@ -75,12 +98,169 @@ func (a *App) AddApplication(ctx context.Context, actor Actor, in domain.Applica
 		if err := c.q.InsertApplication(&rec); err != nil {
 			return err
 		}
-		return c.record("application.create", "application", rec.ID, rec.Wire(), map[string]any{"status": rec.Status})
+		details := map[string]any{"status": rec.Status}
+		if len(dups) > 0 {
+			details["allow_duplicate"] = true
+			details["duplicates"] = duplicateIDs(dups)
+		}
+		return c.record("application.create", "application", rec.ID, rec.Wire(), details)
 	})
 	if err != nil {
 		return Application{}, err
 	}
 	return a.GetApplication(ctx, actor, rec.ID)
+}
+
+// maxDuplicatesShown bounds the records a duplicate error carries.
+const maxDuplicatesShown = 5
+
+// checkDuplicates finds the possible duplicates of in (other than excludeID) and refuses
+// them unless allowed; it returns those it found.
+func checkDuplicates(q store.Q, in domain.ApplicationInput, excludeID string, allow bool) ([]store.PossibleDuplicate, error) {
+	dups, err := q.PossibleDuplicates(in.IDNumber, in.ValidFrom, in.ValidTo, excludeID, maxDuplicatesShown)
+	if err != nil {
+		return nil, err
+	}
+	if len(dups) > 0 && !allow {
+		return nil, duplicateError(dups)
+	}
+	return dups, nil
+}
+
+func duplicateIDs(dups []store.PossibleDuplicate) []string {
+	ids := make([]string, len(dups))
+	for i, d := range dups {
+		ids[i] = d.ID
+	}
+	return ids
+}
+
+func duplicateError(dups []store.PossibleDuplicate) *Error {
+	d := dups[0]
+	what, whatEN := "hồ sơ đang chờ", "an open application"
+	if d.PermitNumber != "" {
+		what, whatEN = "giấy đi đường số "+d.PermitNumber, "permit "+d.PermitNumber
+	} else if d.Status == string(domain.StatusApproved) {
+		what, whatEN = "hồ sơ đã duyệt", "an approved application"
+	}
+	from, to := displayDate(d.ValidFrom), displayDate(d.ValidTo)
+	e := newError(CodeDuplicate,
+		fmt.Sprintf("Số định danh %s đã có %s (%s, %s – %s). Xác nhận nếu vẫn muốn nhập hồ sơ mới", d.IDNumber, what, d.FullName, from, to),
+		fmt.Sprintf("ID number %s already has %s (%s, %s – %s). Confirm to enter a new application anyway", d.IDNumber, whatEN, d.FullName, from, to))
+	e.Duplicates = make([]Duplicate, len(dups))
+	for i, d := range dups {
+		e.Duplicates[i] = Duplicate{ID: d.ID, FullName: d.FullName, IDNumber: d.IDNumber, Status: d.Status,
+			ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, RouteTo: d.RouteTo, CreatedAt: d.CreatedAt,
+			PermitNumber: d.PermitNumber, PermitStatus: d.PermitStatus}
+	}
+	return e
+}
+
+// displayDate is YYYY-MM-DD as people read it (dd/MM/yyyy).
+func displayDate(iso string) string {
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return d.Format("02/01/2006")
+}
+
+// UpdateDraft replaces the content of a draft (a correction before it is submitted),
+// with the same checks as a new application, duplicates included.
+func (a *App) UpdateDraft(ctx context.Context, actor Actor, id string, in domain.ApplicationInput, opts AddOptions) (Application, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return Application{}, err
+	}
+	clean, _, err := a.checkApplication(ctx, in)
+	if err != nil {
+		return Application{}, err
+	}
+	err = a.write(ctx, actor.Username, func(c *change) error {
+		rec, err := c.q.ApplicationByID(id)
+		if err != nil {
+			if isNotFound(err) {
+				return notFound("hồ sơ " + id)
+			}
+			return err
+		}
+		if rec.Status != string(domain.StatusDraft) {
+			return newError(CodeInvalidTransition, "Chỉ sửa được hồ sơ nháp", "Only a draft can be edited")
+		}
+		dups, err := checkDuplicates(c.q, clean, rec.ID, opts.AllowDuplicate)
+		if err != nil {
+			return err
+		}
+		setInput(&rec, clean)
+		rec.ResidenceCommuneName, rec.ResidencePlace, _ = a.place(clean.ResidenceCommuneCode, "")
+		next := domain.StatusDraft
+		if !opts.Draft {
+			next = domain.StatusSubmitted
+		}
+		if err := c.q.UpdateApplication(rec.ID, rec.Version, inputFields(rec, next, c.at)); err != nil {
+			if errors.Is(err, store.ErrStale) {
+				return newError(CodeConflict, "Hồ sơ vừa được người khác cập nhật, hãy tải lại", "The application was changed by someone else; reload it")
+			}
+			return err
+		}
+		if rec, err = c.q.ApplicationByID(id); err != nil {
+			return err
+		}
+		details := map[string]any{"status": rec.Status}
+		if len(dups) > 0 {
+			details["allow_duplicate"] = true
+			details["duplicates"] = duplicateIDs(dups)
+		}
+		return c.record("application.edit", "application", rec.ID, rec.Wire(), details)
+	})
+	if err != nil {
+		return Application{}, err
+	}
+	return a.GetApplication(ctx, actor, id)
+}
+
+// inputFields is what an edit of rec writes.
+func inputFields(rec store.Application, status domain.Status, at time.Time) map[string]any {
+	return map[string]any{
+		"full_name": rec.FullName, "search_text": rec.SearchText, "birth_date": rec.BirthDate, "gender": rec.Gender,
+		"id_number": rec.IDNumber, "phone": rec.Phone, "residence_commune_code": rec.ResidenceCommuneCode,
+		"residence_commune_name": rec.ResidenceCommuneName, "residence_place": rec.ResidencePlace,
+		"residence_street": rec.ResidenceStreet, "card_address": rec.CardAddress, "workplace": rec.Workplace,
+		"purpose_code": rec.PurposeCode, "route_from": rec.RouteFrom, "route_to": rec.RouteTo,
+		"vehicle_type": rec.VehicleType, "vehicle_plate": rec.VehiclePlate, "valid_from": rec.ValidFrom,
+		"valid_to": rec.ValidTo, "note": rec.Note, "status": string(status), "updated_at": at,
+	}
+}
+
+// CopyApplication returns the content of an application (a rejected one, typically) as a
+// new application's input, for the clerk to correct and submit: the citizen's data and the
+// trip as they were, the validity window moved to start today when it has passed.
+func (a *App) CopyApplication(ctx context.Context, actor Actor, id string) (domain.ApplicationInput, error) {
+	if err := a.require(actor, auth.EnterApplication); err != nil {
+		return domain.ApplicationInput{}, err
+	}
+	src, err := a.GetApplication(ctx, actor, id)
+	if err != nil {
+		return domain.ApplicationInput{}, err
+	}
+	in := domain.ApplicationInput{
+		FullName: src.FullName, BirthDate: src.BirthDate, Gender: domain.Gender(src.Gender), IDNumber: src.IDNumber,
+		Phone: src.Phone, ResidenceCommuneCode: src.ResidenceCommuneCode, ResidenceStreet: src.ResidenceStreet,
+		CardAddress: src.CardAddress, Workplace: src.Workplace, PurposeCode: src.PurposeCode, RouteFrom: src.RouteFrom,
+		RouteTo: src.RouteTo, VehicleType: domain.VehicleType(src.VehicleType), VehiclePlate: src.VehiclePlate,
+		ValidFrom: src.ValidFrom, ValidTo: src.ValidTo, Note: src.Note,
+	}
+	today := a.Now().In(vietnam).Format(time.DateOnly)
+	if in.ValidFrom < today {
+		from, err1 := time.Parse(time.DateOnly, in.ValidFrom)
+		to, err2 := time.Parse(time.DateOnly, in.ValidTo)
+		days := 0
+		if err1 == nil && err2 == nil && !to.Before(from) {
+			days = int(to.Sub(from).Hours() / 24)
+		}
+		start, _ := time.Parse(time.DateOnly, today)
+		in.ValidFrom, in.ValidTo = today, start.AddDate(0, 0, days).Format(time.DateOnly)
+	}
+	return in, nil
 }
 
 // CheckApplication validates an application against the current rules without saving it or

@@ -130,7 +130,7 @@ func BenchmarkAddApprove(b *testing.B) {
 		VehicleType: domain.VehicleMotorbike, VehiclePlate: "63B112345", ValidFrom: today, ValidTo: today,
 	}
 	for b.Loop() {
-		res, err := a.AddApplication(ctx, clerk, in, false)
+		res, err := a.AddApplicationWith(ctx, clerk, in, AddOptions{AllowDuplicate: true})
 		if err != nil {
 			b.Fatal(err)
 		}

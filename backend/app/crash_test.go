@@ -63,7 +63,7 @@ func crashChild(dir string) error {
 			ResidenceCommuneCode: DemoUnitCode, PurposeCode: "work", RouteFrom: "Ấp Tân Hòa", RouteTo: fmt.Sprintf("Điểm %d", i),
 			VehicleType: domain.VehicleWalk, ValidFrom: today, ValidTo: today,
 		}
-		res, err := a.AddApplication(ctx, clerk, in, false)
+		res, err := a.AddApplicationWith(ctx, clerk, in, AddOptions{AllowDuplicate: true})
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"giaydiduong/backend/domain"
 )
@@ -20,6 +21,9 @@ const (
 	CodeInvalidTransition Code = "invalid_transition"
 	CodeScreenLocked      Code = "screen_locked"
 	CodeInternal          Code = "internal"
+	// CodeDuplicate: the citizen already has an open application or an overlapping permit;
+	// the error's Duplicates name them, and the caller may confirm (AddOptions.AllowDuplicate).
+	CodeDuplicate Code = "duplicate"
 )
 
 // Error is what the service layer returns to its adapters: a code, a message in Vietnamese
@@ -29,7 +33,23 @@ type Error struct {
 	VI     string              `json:"vi"`
 	EN     string              `json:"en"`
 	Fields []domain.FieldError `json:"fields,omitempty"`
-	cause  error
+	// Duplicates are the existing records a CodeDuplicate error is about.
+	Duplicates []Duplicate `json:"duplicates,omitempty"`
+	cause      error
+}
+
+// Duplicate is an existing record of the same citizen that a new application may repeat.
+type Duplicate struct {
+	ID           string    `json:"id"`
+	FullName     string    `json:"full_name"`
+	IDNumber     string    `json:"id_number"`
+	Status       string    `json:"status"`
+	ValidFrom    string    `json:"valid_from"`
+	ValidTo      string    `json:"valid_to"`
+	RouteTo      string    `json:"route_to"`
+	CreatedAt    time.Time `json:"created_at"`
+	PermitNumber string    `json:"permit_number"`
+	PermitStatus string    `json:"permit_status"`
 }
 
 func (e *Error) Error() string {

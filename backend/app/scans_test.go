@@ -142,7 +142,7 @@ func issueOffice(ctx context.Context, dir string, n int) (*issuedOffice, error) 
 			ResidenceCommuneCode: DemoUnitCode, PurposeCode: "work", RouteFrom: "Ấp Tân Hòa", RouteTo: fmt.Sprintf("Điểm giao hàng số %d", i),
 			VehicleType: domain.VehicleWalk, ValidFrom: f.now.Format(time.DateOnly), ValidTo: f.now.AddDate(0, 0, 5).Format(time.DateOnly),
 		}
-		app, err := a.AddApplication(ctx, o.clerk, in, false)
+		app, err := a.AddApplicationWith(ctx, o.clerk, in, AddOptions{AllowDuplicate: true})
 		if err != nil {
 			return nil, err
 		}

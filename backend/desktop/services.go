@@ -183,6 +183,22 @@ func (s *ApplicationService) SaveDraft(in domain.ApplicationInput) (app.Applicat
 	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.AddApplication(s.ctx, a, in, true) })
 }
 
+// AddWith saves a new application with options: draft, and the clerk's confirmation that
+// a possible duplicate (shown to them from the "duplicate" error) is intended.
+func (s *ApplicationService) AddWith(in domain.ApplicationInput, opts app.AddOptions) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.AddApplicationWith(s.ctx, a, in, opts) })
+}
+
+// UpdateDraft replaces a draft's content; without opts.Draft it also submits it.
+func (s *ApplicationService) UpdateDraft(id string, in domain.ApplicationInput, opts app.AddOptions) (app.Application, error) {
+	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.UpdateDraft(s.ctx, a, id, in, opts) })
+}
+
+// Copy returns an application's content as a new application's input (to correct a rejected one).
+func (s *ApplicationService) Copy(id string) (domain.ApplicationInput, error) {
+	return call(s.base, func(a app.Actor) (domain.ApplicationInput, error) { return s.app.CopyApplication(s.ctx, a, id) })
+}
+
 func (s *ApplicationService) Submit(id string) (app.Application, error) {
 	return call(s.base, func(a app.Actor) (app.Application, error) { return s.app.SubmitApplication(s.ctx, a, id) })
 }

@@ -25,11 +25,11 @@ const DefaultTombstoneHorizon = 180 * 24 * time.Hour
 // with the root key, from its file or its token (RootSigner).
 func (s *Service) UnlockRoot(path, passphrase string) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return newErr(KindUnavailable, "Không thấy tệp khoá gốc "+path, "The root key file "+path+" is missing")
+		return newErr(KindUnavailable, "Không thấy tệp khóa gốc "+path, "The root key file "+path+" is missing")
 	}
 	k, err := pki.OpenFileRoot(path, passphrase)
 	if err != nil {
-		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khoá gốc: sai cụm mật khẩu (GDD_ROOT_PASSPHRASE)", EN: "Cannot open the root key: wrong passphrase (GDD_ROOT_PASSPHRASE)", cause: err}
+		return &Error{Kind: KindUnauthenticated, VI: "Không mở được khóa gốc: sai cụm mật khẩu (GDD_ROOT_PASSPHRASE)", EN: "Cannot open the root key: wrong passphrase (GDD_ROOT_PASSPHRASE)", cause: err}
 	}
 	if err := s.UseRoot(context.Background(), k); err != nil {
 		k.Close()
@@ -156,7 +156,7 @@ func (s *Service) Pull(ctx context.Context, sess OfficeSession, feed syncwire.Fe
 // 410 from then on.
 func (s *Service) PruneFeeds(ctx context.Context, actor string, horizon time.Duration) (int64, error) {
 	if horizon < DefaultTombstoneHorizon {
-		return 0, newErr(KindInvalid, "Thời hạn giữ bản xoá phải từ 180 ngày", "The tombstone horizon must be at least 180 days")
+		return 0, newErr(KindInvalid, "Thời hạn giữ bản xóa phải từ 180 ngày", "The tombstone horizon must be at least 180 days")
 	}
 	var total int64
 	err := s.write(ctx, func(tx *gorm.DB, at time.Time) error {

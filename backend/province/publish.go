@@ -185,7 +185,7 @@ func (s *Service) PublishTrustBundle(ctx context.Context, actor string, bundle [
 	}
 	tl, rl, err := permit.ParseBundle(bundle, k.Public())
 	if err != nil {
-		return 0, newErr(KindInvalid, "Tệp danh sách tin cậy không do khoá gốc này ký", "The trust bundle is not signed by this root: "+err.Error())
+		return 0, newErr(KindInvalid, "Tệp danh sách tin cậy không do khóa gốc này ký", "The trust bundle is not signed by this root: "+err.Error())
 	}
 	fp, _ := permit.Fingerprint(k.Public())
 	rec := syncwire.TrustList{ID: "current", Version: int64(tl.Sequence), RootFingerprint: fp, Bundle: bundle, TrustIssuedAt: syncwire.Time(tl.IssuedAt), RevocationIssuedAt: syncwire.Time(rl.IssuedAt)}

@@ -88,3 +88,31 @@ func (q Q) ListApplications(f ApplicationFilter) ([]Application, int64, error) {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// PossibleDuplicate is an application of the same ID number that a new one may repeat, with
+// its permit's number and status when one was issued.
+type PossibleDuplicate struct {
+	Application
+	PermitNumber string `json:"permit_number"`
+	PermitStatus string `json:"permit_status"`
+}
+
+// PossibleDuplicates returns, newest first (at most limit), the applications for idNumber
+// other than excludeID that are still open (draft or submitted), or approved for a window
+// overlapping [from, to] (YYYY-MM-DD) and not withdrawn by a revoked permit.
+func (q Q) PossibleDuplicates(idNumber, from, to, excludeID string, limit int) ([]PossibleDuplicate, error) {
+	var out []PossibleDuplicate
+	err := q.db.Raw(`
+SELECT a.*, COALESCE(p.number, '') AS permit_number, COALESCE(p.status, '') AS permit_status
+FROM applications a
+LEFT JOIN permits p ON p.application_id = a.id
+WHERE a.id_number = ? AND a.id <> ?
+  AND (a.status IN ('draft', 'submitted')
+       OR (a.status = 'approved' AND a.valid_from <= ? AND a.valid_to >= ? AND COALESCE(p.status, '') <> 'revoked'))
+ORDER BY a.created_at DESC, a.id DESC
+LIMIT ?`, idNumber, excludeID, to, from, limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("find possible duplicates: %w", err)
+	}
+	return out, nil
+}

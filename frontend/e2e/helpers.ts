@@ -75,6 +75,23 @@ export function apiResponse(page: Page, serviceMethod: string): Promise<Response
   return page.waitForResponse((r) => r.url().endsWith(`/api/${serviceMethod}`) && r.request().method() === 'POST')
 }
 
+/**
+ * Clicks the intake's submit and returns the save's response. The tests share one office and
+ * scan the same demo cards: when the citizen already has an application the window asks, and
+ * this confirms (the duplicate prompt has tests of its own in counter-intake.spec.ts).
+ */
+export async function submitIntake(page: Page): Promise<Response> {
+  let saved = apiResponse(page, 'ApplicationService/AddWith')
+  await page.getByTestId('intake-submit').click()
+  let res = await saved
+  if (res.status() !== 200 && errorCode(await res.json().catch(() => null)) === 'duplicate') {
+    saved = apiResponse(page, 'ApplicationService/AddWith')
+    await page.getByTestId('duplicate-confirm').click()
+    res = await saved
+  }
+  return res
+}
+
 /** Fills what a card does not give: phone, purpose, route, vehicle. */
 export async function fillRest(page: Page): Promise<void> {
   await page.getByTestId('input-phone').fill('0912345678')

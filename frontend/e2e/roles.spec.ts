@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test'
-import { CARD_DUNG, apiAs, apiCall, apiResponse, callFromPage, expect, fillRest, login, scanCard, test, walkInApplication } from './helpers'
+import { CARD_DUNG, apiAs, apiCall, apiResponse, callFromPage, expect, fillRest, login, scanCard, submitIntake, test, walkInApplication } from './helpers'
 
 // What each role sees is what the backend says it may do: the menu from the permissions the
 // session status carries, the buttons from the actions each application and permit carries.
@@ -128,9 +128,7 @@ test('an approver opens intake and submits; four-eyes keeps their own entry from
   await expect(page.getByTestId('input-full_name')).toHaveValue('Nguyễn Văn Dũng')
   await expect(page.getByTestId('residence')).toHaveAttribute('data-value', /^\d+$/)
   await fillRest(page)
-  const added = apiResponse(page, 'ApplicationService/Add')
-  await page.getByTestId('intake-submit').click()
-  const res = await added
+  const res = await submitIntake(page)
   expect(res.status(), await res.text()).toBe(200)
   const app = (await res.json()) as { id: string; status: string; actions: string[] }
   expect(app.status).toBe('submitted')

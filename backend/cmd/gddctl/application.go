@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -18,7 +20,7 @@ func (c *cli) applicationCmd() *cobra.Command {
 		return c.print(a, func(w io.Writer) { fmt.Fprintf(w, "%s\t%s\t%s\n", a.ID, a.Status, a.FullName) })
 	}
 	var cccdQR string
-	var draft bool
+	var draft, allowDuplicate bool
 	add := &cobra.Command{
 		Use: "add FILE", Args: cobra.ExactArgs(1), Short: "enter an application from FILE (JSON; - for standard input)",
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -43,9 +45,9 @@ func (c *cli) applicationCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				res, err := a.AddApplication(ctx, actor, in, draft)
+				res, err := a.AddApplicationWith(ctx, actor, in, app.AddOptions{Draft: draft, AllowDuplicate: allowDuplicate})
 				if err != nil {
-					return err
+					return withDuplicateHint(err)
 				}
 				return printApp(res)
 			})
@@ -53,6 +55,8 @@ func (c *cli) applicationCmd() *cobra.Command {
 	}
 	add.Flags().StringVar(&cccdQR, "cccd-qr", "", "the citizen ID card's QR text; its fields win over FILE's")
 	add.Flags().BoolVar(&draft, "draft", false, "save as a draft instead of submitting")
+	add.Flags().BoolVar(&allowDuplicate, "allow-duplicate", false,
+		"save even though the citizen has an open application or an overlapping permit (recorded in the audit log)")
 
 	var f app.ListFilter
 	list := &cobra.Command{
@@ -102,7 +106,41 @@ func (c *cli) applicationCmd() *cobra.Command {
 			return a.RejectApplication(ctx, actor, id, reason)
 		})
 	reject.Flags().StringVar(&reason, "reason", "", "why it is rejected")
-	cmd.AddCommand(add, list, reject,
+	var editDraft, editAllow bool
+	edit := &cobra.Command{
+		Use: "edit ID FILE", Args: cobra.ExactArgs(2), Short: "replace a draft's content from FILE (JSON) and submit it (--draft keeps it a draft)",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var in domain.ApplicationInput
+			if err := readJSONFile(args[1], &in); err != nil {
+				return err
+			}
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				res, err := a.UpdateDraft(ctx, actor, args[0], in, app.AddOptions{Draft: editDraft, AllowDuplicate: editAllow})
+				if err != nil {
+					return withDuplicateHint(err)
+				}
+				return printApp(res)
+			})
+		},
+	}
+	edit.Flags().BoolVar(&editDraft, "draft", false, "keep it a draft")
+	edit.Flags().BoolVar(&editAllow, "allow-duplicate", false, "save even though the citizen has an open application or an overlapping permit")
+	cp := &cobra.Command{
+		Use: "copy ID", Args: cobra.ExactArgs(1),
+		Short: "print an application's content (a rejected one, to correct) as JSON for application add",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				in, err := a.CopyApplication(ctx, actor, args[0])
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(in)
+			})
+		},
+	}
+	cmd.AddCommand(add, list, reject, edit, cp,
 		byID("show", "show one application", func(ctx context.Context, a *app.App, actor app.Actor, id string) (app.Application, error) {
 			return a.GetApplication(ctx, actor, id)
 		}),
@@ -113,4 +151,16 @@ func (c *cli) applicationCmd() *cobra.Command {
 			return a.ApproveApplication(ctx, actor, id)
 		}))
 	return cmd
+}
+
+// withDuplicateHint adds to a duplicate refusal the flag that confirms it.
+func withDuplicateHint(err error) error {
+	var e *app.Error
+	if !errors.As(err, &e) || e.Code != app.CodeDuplicate {
+		return err
+	}
+	hinted := *e
+	hinted.VI += " (--allow-duplicate)"
+	hinted.EN += " (--allow-duplicate)"
+	return &hinted
 }

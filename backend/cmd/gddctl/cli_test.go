@@ -377,7 +377,9 @@ func TestApplicationWorkflow(t *testing.T) {
 		}
 	})
 
-	second := add(appInput())
+	secondIn := appInput()
+	secondIn["id_number"] = "082095001235" // another citizen: the same one would be a duplicate
+	second := add(secondIn)
 
 	t.Run("clerk cannot approve", func(t *testing.T) {
 		msg := runFail(t, as("canbo", "application", "approve", first.ID)...)

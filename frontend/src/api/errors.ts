@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'invalid_transition',
   'screen_locked',
   'internal',
+  'duplicate',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]
@@ -21,19 +22,35 @@ export interface FieldError {
   en: string
 }
 
+/** An existing record of the same citizen that a 'duplicate' error is about. */
+export interface DuplicateRecord {
+  id: string
+  full_name: string
+  id_number: string
+  status: string
+  valid_from: string
+  valid_to: string
+  route_to: string
+  created_at: string
+  permit_number: string
+  permit_status: string
+}
+
 export class ApiError extends Error {
   readonly code: ErrorCode
   readonly vi: string
   readonly en: string
   readonly fields: FieldError[]
+  readonly duplicates: DuplicateRecord[]
 
-  constructor(code: ErrorCode, vi: string, en: string, fields: FieldError[] = []) {
+  constructor(code: ErrorCode, vi: string, en: string, fields: FieldError[] = [], duplicates: DuplicateRecord[] = []) {
     super(en || vi || code)
     this.name = 'ApiError'
     this.code = code
     this.vi = vi
     this.en = en
     this.fields = fields
+    this.duplicates = duplicates
   }
 
   /** The message in the given UI language, falling back to the other one. */
@@ -77,7 +94,21 @@ function fromObject(o: Record<string, unknown>): ApiError | null {
         en: str(f.en),
       }))
     : []
-  return new ApiError(toCode(o.code), str(o.vi), str(o.en), fields)
+  const duplicates: DuplicateRecord[] = Array.isArray(o.duplicates)
+    ? o.duplicates.filter(isRecord).map((d) => ({
+        id: str(d.id),
+        full_name: str(d.full_name),
+        id_number: str(d.id_number),
+        status: str(d.status),
+        valid_from: str(d.valid_from),
+        valid_to: str(d.valid_to),
+        route_to: str(d.route_to),
+        created_at: str(d.created_at),
+        permit_number: str(d.permit_number),
+        permit_status: str(d.permit_status),
+      }))
+    : []
+  return new ApiError(toCode(o.code), str(o.vi), str(o.en), fields, duplicates)
 }
 
 function fromText(text: string): ApiError {

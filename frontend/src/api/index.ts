@@ -1,5 +1,5 @@
 export * from './types'
-export { ApiError, parseApiError, fieldText, ERROR_CODES } from './errors'
+export { ApiError, parseApiError, fieldText, ERROR_CODES, type DuplicateRecord } from './errors'
 export type { ErrorCode, FieldError } from './errors'
 export { call, onApiError, isWails, emitEvent } from './transport'
 export {

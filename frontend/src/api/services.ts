@@ -3,6 +3,7 @@ import type {
   RecordSyncState,
   SyncPanel,
   Application,
+  AddOptions,
   ApplicationInput,
   ApplicationPage,
   AuthStatus,
@@ -71,6 +72,13 @@ export const RulesService = {
 export const ApplicationService = {
   Add: (input: ApplicationInput) => call<Application>('ApplicationService', 'Add', input),
   SaveDraft: (input: ApplicationInput) => call<Application>('ApplicationService', 'SaveDraft', input),
+  /** Saves a new application; allow_duplicate is the clerk's confirmation after a 'duplicate' error. */
+  AddWith: (input: ApplicationInput, opts: AddOptions) => call<Application>('ApplicationService', 'AddWith', input, opts),
+  /** Replaces a draft's content; without opts.draft it is also submitted. */
+  UpdateDraft: (id: string, input: ApplicationInput, opts: AddOptions) =>
+    call<Application>('ApplicationService', 'UpdateDraft', id, input, opts),
+  /** An application's content as a new application's input (to correct a rejected one). */
+  Copy: (id: string) => call<ApplicationInput>('ApplicationService', 'Copy', id),
   Submit: (id: string) => call<Application>('ApplicationService', 'Submit', id),
   Get: (id: string) => call<Application>('ApplicationService', 'Get', id),
   List: (filter: ListFilter) => call<ApplicationPage>('ApplicationService', 'List', filter),

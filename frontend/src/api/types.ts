@@ -128,6 +128,12 @@ export interface RulesInput {
   curfew_end: string
 }
 
+/** How a new application (or a draft's edit) is saved. */
+export interface AddOptions {
+  draft: boolean
+  allow_duplicate: boolean
+}
+
 export interface ApplicationInput {
   full_name: string
   birth_date: string

@@ -1,5 +1,7 @@
 // Dates: the backend speaks 'YYYY-MM-DD' (calendar dates) and RFC3339 (instants);
-// people read dd/MM/yyyy. All calendar arithmetic is done on local dates.
+// people read dd/MM/yyyy. "Today" and the time of an instant are Vietnam's (UTC+7, no
+// daylight saving, as the backend's rules), whatever the PC's own zone is set to: a PC left
+// on UTC must not default a permit to yesterday. Calendar arithmetic is zone-free (UTC).
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/
 
@@ -12,7 +14,15 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0')
 }
 
-/** Local calendar date of d as 'YYYY-MM-DD'. */
+/** Vietnam's offset from UTC in ms (Asia/Ho_Chi_Minh has had no DST since 1975). */
+const VIETNAM_OFFSET_MS = 7 * 3600_000
+
+/** The instant d as a Date whose UTC fields read Vietnam's wall clock. */
+function vietnamClock(d: Date): Date {
+  return new Date(d.getTime() + VIETNAM_OFFSET_MS)
+}
+
+/** Local calendar date of d (a date built from parts, e.g. by parseISODate) as 'YYYY-MM-DD'. */
 export function toISODate(d: Date): string {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
 }
@@ -29,37 +39,41 @@ export function parseISODate(s: string): Date | null {
   return date
 }
 
-/** Today's local date as 'YYYY-MM-DD'. */
+/** Today's date in Vietnam as 'YYYY-MM-DD'. */
 export function todayISO(now: Date = new Date()): string {
-  return toISODate(now)
+  const v = vietnamClock(now)
+  return `${pad(v.getUTCFullYear(), 4)}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`
 }
 
 /** 'YYYY-MM-DD' plus n days (n may be negative). */
 export function addDaysISO(iso: string, n: number): string {
-  const d = parseISODate(iso)
-  if (!d) return ''
-  d.setDate(d.getDate() + n)
-  return toISODate(d)
+  if (!parseISODate(iso)) return ''
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number]
+  const u = new Date(Date.UTC(y, m - 1, d + n))
+  return `${pad(u.getUTCFullYear(), 4)}-${pad(u.getUTCMonth() + 1)}-${pad(u.getUTCDate())}`
 }
 
 /**
- * dd/MM/yyyy for a calendar date ('YYYY-MM-DD') or an instant (RFC3339, shown in local
+ * dd/MM/yyyy for a calendar date ('YYYY-MM-DD') or an instant (RFC3339, shown in Vietnam
  * time). Empty or unparseable input gives ''.
  */
 export function formatDate(value: string | null | undefined): string {
   if (!value) return ''
   const plain = parseISODate(value)
-  const d = plain ?? new Date(value)
+  if (plain) return `${pad(plain.getDate())}/${pad(plain.getMonth() + 1)}/${pad(plain.getFullYear(), 4)}`
+  const d = new Date(value)
   if (Number.isNaN(d.getTime())) return ''
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${pad(d.getFullYear(), 4)}`
+  const v = vietnamClock(d)
+  return `${pad(v.getUTCDate())}/${pad(v.getUTCMonth() + 1)}/${pad(v.getUTCFullYear(), 4)}`
 }
 
-/** dd/MM/yyyy HH:mm in local time for an RFC3339 instant. */
+/** dd/MM/yyyy HH:mm in Vietnam time for an RFC3339 instant. */
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return ''
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return ''
-  return `${formatDate(value)} ${pad(d.getHours())}:${pad(d.getMinutes())}`
+  const v = vietnamClock(d)
+  return `${formatDate(value)} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}`
 }
 
 /** 'dd/MM/yyyy' (as typed by a person) to 'YYYY-MM-DD', or '' when not a real date. */

@@ -10,10 +10,10 @@ describe('dates', () => {
     expect(formatDate('not a date')).toBe('')
   })
 
-  it('shows instants in local time', () => {
-    const d = new Date(2025, 0, 2, 7, 5)
-    expect(formatDate(d.toISOString())).toBe('02/01/2025')
-    expect(formatDateTime(d.toISOString())).toBe('02/01/2025 07:05')
+  it('shows instants in Vietnam time, whatever the zone of the PC', () => {
+    expect(formatDate('2025-01-01T17:05:00Z')).toBe('02/01/2025')
+    expect(formatDateTime('2025-01-01T17:05:00Z')).toBe('02/01/2025 00:05')
+    expect(formatDateTime('2025-01-02T07:05:00+07:00')).toBe('02/01/2025 07:05')
     expect(formatDateTime(undefined)).toBe('')
   })
 
@@ -34,9 +34,10 @@ describe('dates', () => {
     expect(displayToISO('1995-03-15')).toBe('')
   })
 
-  it('gives today as YYYY-MM-DD and round-trips', () => {
-    const now = new Date(2025, 5, 9, 23, 59)
-    expect(todayISO(now)).toBe('2025-06-09')
+  it("gives Vietnam's today as YYYY-MM-DD and round-trips", () => {
+    // 23:59 and 00:00 in Vietnam are 16:59 and 17:00 UTC.
+    expect(todayISO(new Date(Date.UTC(2025, 5, 9, 16, 59)))).toBe('2025-06-09')
+    expect(todayISO(new Date(Date.UTC(2025, 5, 9, 17, 0)))).toBe('2025-06-10')
     expect(toISODate(parseISODate('2000-01-01')!)).toBe('2000-01-01')
   })
 
