@@ -98,7 +98,7 @@ func (a *App) ImportBackfill(ctx context.Context, actor Actor, r io.Reader, comm
 	if commit {
 		for start := 0; start < len(todo); start += backfillBatch {
 			end := min(start+backfillBatch, len(todo))
-			added, err := a.saveBackfill(ctx, actor, unit, rules.Version, todo[start:end])
+			added, err := a.saveBackfill(ctx, actor, unit, rules.Version, todo[start:end], nil)
 			rep.Added += added
 			if err != nil {
 				return rep, fmt.Errorf("after %d rows added: %w", rep.Added, err)
@@ -130,8 +130,9 @@ func (a *App) enteredPaper(ctx context.Context, unit string, rows []backfill.Row
 	return a.read(ctx).PaperPermitKeys(unit, from, to)
 }
 
-// saveBackfill stores one batch in one transaction and returns how many rows it added.
-func (a *App) saveBackfill(ctx context.Context, actor Actor, unit string, rulesVersion int, rows []backfill.Row) (int, error) {
+// saveBackfill stores one batch in one transaction and returns how many rows it added. then,
+// when set, runs in the same transaction with the permits added (the form attaches its scan).
+func (a *App) saveBackfill(ctx context.Context, actor Actor, unit string, rulesVersion int, rows []backfill.Row, then func(c *change, added []store.Permit) error) (int, error) {
 	added := 0
 	err := a.write(ctx, actor.Username, func(c *change) error {
 		// Checked again inside the transaction: another import may have run meanwhile.
@@ -201,6 +202,9 @@ func (a *App) saveBackfill(ctx context.Context, actor Actor, unit string, rulesV
 			}
 		}
 		added = len(todo)
+		if then != nil {
+			return then(c, permits)
+		}
 		return nil
 	})
 	if err != nil {

@@ -34,6 +34,7 @@ type Row struct {
 // Problem is why one cell of one row cannot be imported.
 type Problem struct {
 	Row    int    `json:"row"`
+	Field  string `json:"field"` // the form field (domain name) the problem is about
 	Column string `json:"column"` // spreadsheet letter
 	Header string `json:"header"`
 	Code   string `json:"code"`
@@ -146,7 +147,7 @@ func Read(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 			k := [2]string{row.PaperNumber, row.IssuedOn}
 			if first, dup := seen[k]; dup {
 				letter, header := columnOf(fieldPaperNumber)
-				probs = append(probs, Problem{line, letter, header, "duplicate_row",
+				probs = append(probs, Problem{line, fieldPaperNumber, letter, header, "duplicate_row",
 					fmt.Sprintf("Trùng số giấy %q và ngày cấp với dòng %d.", row.PaperNumber, first),
 					fmt.Sprintf("Same paper number %q and issue date as row %d.", row.PaperNumber, first)})
 			} else {
@@ -248,7 +249,7 @@ func judge(line int, cells []string, formulas map[string]bool, purposes map[stri
 	var probs []Problem
 	add := func(field, code, vi, en string) {
 		letter, header := columnOf(field)
-		probs = append(probs, Problem{line, letter, header, code, vi, en})
+		probs = append(probs, Problem{line, field, letter, header, code, vi, en})
 	}
 	cell := func(field string) string {
 		letter, _ := columnOf(field)
