@@ -34,7 +34,7 @@ type Row struct {
 // Problem is why one cell of one row cannot be imported.
 type Problem struct {
 	Row    int    `json:"row"`
-	Field  string `json:"field"` // the form field (domain name) the problem is about
+	Field  string `json:"field"`  // the form field (domain name) the problem is about
 	Column string `json:"column"` // spreadsheet letter
 	Header string `json:"header"`
 	Code   string `json:"code"`
