@@ -7,10 +7,12 @@ import (
 	"io"
 	"time"
 
+	"giaydiduong/backend/audit"
 	"giaydiduong/backend/auth"
 	"giaydiduong/backend/backfill"
 	"giaydiduong/backend/domain"
 	"giaydiduong/backend/store"
+	"giaydiduong/backend/syncwire"
 )
 
 // Channels a permit reaches the register by, and the mark of a paper one (see domain).
@@ -190,16 +192,22 @@ func (a *App) saveBackfill(ctx context.Context, actor Actor, unit string, rulesV
 		if err := c.q.InsertPaperPermits(apps, permits); err != nil {
 			return err
 		}
+		// The same events and outbox records as c.record per row, in the same order, written
+		// a batch at a time (one audit head update per batch).
+		events := make([]audit.Item, len(todo))
+		recs := make([]syncwire.Record, 0, 2*len(todo))
 		for i, row := range todo {
-			if err := c.q.Queue(c.at, apps[i].Wire()); err != nil {
-				return err
-			}
 			p := permits[i]
-			if err := c.record("permit.backfill", "permit", p.ID, p.Wire(), map[string]any{
+			events[i] = audit.Item{Action: "permit.backfill", Entity: "permit", EntityID: p.ID, Data: map[string]any{
 				"number": p.Number, "paper_number": row.PaperNumber, "issued_on": row.IssuedOn, "row": row.Line, "application_id": apps[i].ID,
-			}); err != nil {
-				return err
-			}
+			}}
+			recs = append(recs, apps[i].Wire(), p.Wire())
+		}
+		if err := c.q.AuditBatch(c.at, c.actor, events); err != nil {
+			return err
+		}
+		if err := c.q.QueueBatch(c.at, recs); err != nil {
+			return err
 		}
 		added = len(todo)
 		if then != nil {

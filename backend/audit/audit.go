@@ -79,6 +79,49 @@ func Append(tx *gorm.DB, at time.Time, actor, action, entity, entityID string, d
 	return nil
 }
 
+// Item is one event of a batch (AppendBatch).
+type Item struct {
+	Action, Entity, EntityID string
+	Data                     any
+}
+
+// AppendBatch adds events inside tx as Append would one by one, chained in order, but reads
+// and moves the chain head once and inserts the events a hundred per statement: a bulk
+// import of 10,000 rows would otherwise spend most of its time on 20,000 head statements.
+func AppendBatch(tx *gorm.DB, at time.Time, actor string, items []Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	var h head
+	err := tx.First(&h, 1).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		h = head{ID: 1, Seq: 0, Hash: genesis}
+	case err != nil:
+		return fmt.Errorf("audit batch: read chain head: %w", err)
+	}
+	events := make([]Event, len(items))
+	stamp := at.UTC().Format(time.RFC3339Nano)
+	for i, it := range items {
+		payload, err := json.Marshal(it.Data)
+		if err != nil {
+			return fmt.Errorf("audit %s: encode data: %w", it.Action, err)
+		}
+		e := Event{Seq: h.Seq + 1, ID: uuid.Must(uuid.NewV7()).String(), At: stamp, Actor: actor, Action: it.Action,
+			Entity: it.Entity, EntityID: it.EntityID, Data: string(payload), PrevHash: h.Hash}
+		e.Hash = e.computeHash()
+		events[i] = e
+		h = head{ID: 1, Seq: e.Seq, Hash: e.Hash}
+	}
+	if err := tx.CreateInBatches(events, 100).Error; err != nil {
+		return fmt.Errorf("audit batch: insert events: %w", err)
+	}
+	if err := tx.Save(&h).Error; err != nil {
+		return fmt.Errorf("audit batch: move chain head: %w", err)
+	}
+	return nil
+}
+
 // computeHash covers every field but the hash itself; the JSON encoding of a fixed struct
 // is deterministic.
 func (e Event) computeHash() string {

@@ -70,6 +70,26 @@ func Append(tx *gorm.DB, at time.Time, rec syncwire.Record) error {
 	return nil
 }
 
+// AppendBatch queues records' versions inside tx, in order, a hundred per statement.
+func AppendBatch(tx *gorm.DB, at time.Time, recs []syncwire.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	entries := make([]Entry, len(recs))
+	for i, rec := range recs {
+		kind, id, version := rec.Key()
+		b, err := syncwire.Encode(rec)
+		if err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+		entries[i] = Entry{Entity: string(kind), EntityID: id, Version: version, SchemaVersion: syncwire.SchemaVersion, Record: b, ContentHash: syncwire.Hash(b), CreatedAt: at.UTC()}
+	}
+	if err := tx.CreateInBatches(entries, 100).Error; err != nil {
+		return fmt.Errorf("outbox batch of %d: %w", len(recs), err)
+	}
+	return nil
+}
+
 // Pending returns up to limit entries not yet sent, oldest first.
 func Pending(ctx context.Context, db *gorm.DB, limit int) ([]Entry, error) {
 	var out []Entry

@@ -18,6 +18,16 @@ func (q Q) Queue(at time.Time, rec syncwire.Record) error {
 	return outbox.Append(q.db, at, rec)
 }
 
+// AuditBatch appends events in order, in this transaction, with one chain-head update.
+func (q Q) AuditBatch(at time.Time, actor string, items []audit.Item) error {
+	return audit.AppendBatch(q.db, at, actor, items)
+}
+
+// QueueBatch puts records' new versions in the outbox, in order, in this transaction.
+func (q Q) QueueBatch(at time.Time, recs []syncwire.Record) error {
+	return outbox.AppendBatch(q.db, at, recs)
+}
+
 // VerifyAudit walks the whole audit chain.
 func (q Q) VerifyAudit() (audit.Report, error) {
 	return audit.Verify(q.db.Statement.Context, q.db)
