@@ -96,6 +96,7 @@ func run(dataFlag string, demo bool) error {
 			// Records reach the province in the background while the office is enrolled; the
 			// clerk's work never waits for it.
 			a.StartSyncLoop(ctx)
+			a.StartRetentionSchedule(ctx) // personal data of long-expired permits is purged daily
 			// The UI says when its first screen is drawn; support and the start-up benchmark read it.
 			runtime.EventsOn(ctx, "ui:ready", func(data ...any) {
 				slog.Info("ui ready", "screen", fmt.Sprint(data...), "since_start_ms", time.Since(started).Milliseconds())

@@ -213,7 +213,11 @@ func judgeHeader(rows [][]string, formula func(string) bool, opts Options, res *
 
 func judgeRow(line int, cells []string, formula func(string) bool, opts Options) (Account, []Problem) {
 	var probs []Problem
+	hasFormula := map[string]bool{}
 	add := func(field, code, vi, en string) {
+		if hasFormula[field] && code != "formula" {
+			return // the formula is the cell's one reason
+		}
 		l, h := columnOf(field)
 		probs = append(probs, Problem{line, l, h, field, code, vi, en})
 	}
@@ -221,6 +225,7 @@ func judgeRow(line int, cells []string, formula func(string) bool, opts Options)
 		l, _ := columnOf(field)
 		if formula(l + strconv.Itoa(line)) {
 			add(field, "formula", "Ô chứa công thức; hãy dán giá trị.", "The cell holds a formula; paste its value.")
+			hasFormula[field] = true
 			return ""
 		}
 		for i, c := range columns {
@@ -318,4 +323,21 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// CheckEntry judges one person typed into the app exactly as a row of a file, so the list
+// the office exports is one the province accepts. It returns the entry normalised.
+func CheckEntry(e Entry, opts Options) (Entry, []Problem) {
+	token := "Không"
+	if e.HasToken {
+		token = "Có"
+	}
+	values := map[string]string{"full_name": e.FullName, "id_number": e.IDNumber, "title": e.Title, "unit": e.Unit,
+		"phone": e.Phone, "email": e.Email, "role": string(e.Role), "acts_for": strings.Join(e.ActsFor, ","), "has_token": token}
+	cells := make([]string, len(columns))
+	for i, c := range columns {
+		cells[i] = values[c.field]
+	}
+	acc, probs := judgeRow(0, cells, func(string) bool { return false }, opts)
+	return acc.Entry, probs
 }

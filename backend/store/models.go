@@ -87,6 +87,8 @@ type Application struct {
 	DecidedAt            *time.Time `json:"decided_at"`
 	CreatedAt            time.Time  `json:"created_at"`
 	UpdatedAt            time.Time  `json:"updated_at"`
+	// PurgedAt is when the retention purge removed its personal data (nil: kept).
+	PurgedAt *time.Time `json:"purged_at"`
 }
 
 // Setting is one office setting.

@@ -69,6 +69,8 @@ func OfficeOwned(k Kind) bool {
 	switch k {
 	case KindApplication, KindPermit, KindAuditEvent, KindSigningKey, KindScanPage, KindOffice, KindSetting:
 		return true
+	case KindPurge:
+		return true
 	}
 	return false
 }

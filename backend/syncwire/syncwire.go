@@ -195,6 +195,8 @@ func newRecord(k Kind) (Record, error) {
 		return &TrustList{}, nil
 	case KindRevocation:
 		return &Revocation{}, nil
+	case KindPurge:
+		return &Purge{}, nil
 	}
 	return nil, fmt.Errorf("decode record: unknown kind %q", k)
 }
