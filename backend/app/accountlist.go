@@ -75,7 +75,7 @@ func (a *App) SaveAccountRegistration(ctx context.Context, actor Actor, in Accou
 			return err
 		} else if ok && other.ID != in.ID {
 			return &Error{Code: CodeConflict, VI: fmt.Sprintf("Số CCCD %s đã có trong danh sách (%s).", e.IDNumber, other.FullName),
-				EN: fmt.Sprintf("ID number %s is already on the list (%s).", e.IDNumber, other.FullName),
+				EN:     fmt.Sprintf("ID number %s is already on the list (%s).", e.IDNumber, other.FullName),
 				Fields: []domain.FieldError{{Field: "id_number", Code: "duplicate", VI: "Số CCCD đã có trong danh sách", EN: "Already on the list"}}}
 		}
 		action := "account_list.update"
