@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"giaydiduong/backend/app"
+	"giaydiduong/backend/backfill"
 )
 
 // writeDoc renders the whole document first, so a failure leaves no half-written file; the
@@ -63,7 +65,38 @@ func (c *cli) backfillCmd() *cobra.Command {
 		},
 	}
 	imp.Flags().BoolVar(&commit, "commit", false, "store the valid rows (without it the file is only checked)")
-	cmd.AddCommand(template, imp)
+	var formFile, scanFile string
+	add := &cobra.Command{
+		Use: "add --form FORM.json [--scan COPY.jpg]", Short: "enter one paper permit (the window's form as JSON) with its scanned copy", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			raw, err := os.ReadFile(formFile)
+			if err != nil {
+				return fmt.Errorf("read the form: %w", err)
+			}
+			var form backfill.Form
+			if err := json.Unmarshal(raw, &form); err != nil {
+				return fmt.Errorf("the form %s is not JSON of a paper permit: %w", formFile, err)
+			}
+			var paper *app.PaperScan
+			if scanFile != "" {
+				data, err := os.ReadFile(scanFile)
+				if err != nil {
+					return fmt.Errorf("read the scan: %w", err)
+				}
+				paper = &app.PaperScan{Name: filepath.Base(scanFile), Data: data}
+			}
+			return c.asUser(cmd, func(ctx context.Context, a *app.App, actor app.Actor) error {
+				p, err := a.BackfillPermit(ctx, actor, form, paper)
+				if err != nil {
+					return err
+				}
+				return c.print(p, func(w io.Writer) { fmt.Fprintf(w, "Đã nhập %s (%s)\n", p.Number, p.Mark) })
+			})
+		},
+	}
+	add.Flags().StringVar(&formFile, "form", "", "the paper permit as JSON (paper_number, issued_on, signer_name, signer_title, application{…})")
+	add.Flags().StringVar(&scanFile, "scan", "", "the scanned paper copy (one page: JPEG, PNG, TIFF or PDF)")
+	cmd.AddCommand(template, imp, add)
 	return cmd
 }
 

@@ -70,6 +70,7 @@ func (c *cli) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&c.user, "user", "", "act as this user; the password comes from $GDD_PASSWORD")
 	root.PersistentFlags().BoolVar(&c.asJSON, "json", false, "print machine-readable JSON")
 	root.AddCommand(c.initCmd(), c.unitCmd(), c.rulesCmd(), c.applicationCmd(), c.auditCmd(), c.userCmd(), c.settingsCmd(), c.uiCmd(), c.dbCmd(), c.permitCmd(), c.trustCmd(), c.verifyCmd(), c.printerCmd(), c.formCmd(), c.tokenCmd(), c.enrollCmd(), c.officeCmd(), c.scanCmd(), c.syncCmd(), c.backfillCmd(), c.reportCmd())
+	root.AddCommand(c.accountsCmd(), c.purgeCmd())
 	return root
 }
 
