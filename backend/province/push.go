@@ -93,6 +93,9 @@ func (s *Service) Push(ctx context.Context, sess OfficeSession, items []syncwire
 		if err := s.notePushed(tx, sess, items, decoded, results); err != nil {
 			return err
 		}
+		if err := s.afterStore(tx, sess, at, results, decoded); err != nil { // report columns, purges (purge.go)
+			return err
+		}
 		if err := s.anchorAudit(tx, sess, at, decoded, results); err != nil {
 			return err
 		}
@@ -186,6 +189,8 @@ func unitOf(r syncwire.Record) string {
 		return v.UnitCode
 	case *syncwire.Office:
 		return v.UnitCode
+	case *syncwire.Purge:
+		return v.OfficeUnitCode
 	}
 	return ""
 }

@@ -62,6 +62,16 @@ func DailyRegister(q store.Q, office, day string, labels Labels) (Register, erro
 	if err != nil {
 		return Register{}, err
 	}
+	return RegisterOf(entries, office, day, labels), nil
+}
+
+// PurgedNote is the register's note for a permit whose personal data the retention purge
+// removed: the line stays (the count is the same), its citizen's fields are empty.
+const PurgedNote = "Đã xoá dữ liệu cá nhân (hết thời hạn lưu)"
+
+// RegisterOf lays entries out as the register of day; pure, so the province builds the
+// same register from the records offices synced.
+func RegisterOf(entries []store.RegisterEntry, office, day string, labels Labels) Register {
 	r := Register{Day: day, Office: office, Lines: make([]RegisterLine, len(entries))}
 	for i, e := range entries {
 		number, notes := e.Number, []string{}
@@ -74,6 +84,9 @@ func DailyRegister(q store.Q, office, day string, labels Labels) (Register, erro
 		}
 		if e.Note != "" {
 			notes = append(notes, e.Note)
+		}
+		if e.FullName == "" && e.IDNumber == "" {
+			notes = append(notes, PurgedNote)
 		}
 		residence := labels.Units[e.ResidenceCommuneCode]
 		if residence == "" {
@@ -98,7 +111,7 @@ func DailyRegister(q store.Q, office, day string, labels Labels) (Register, erro
 			Residence: residence, Purpose: purpose, Route: e.RouteFrom + " → " + e.RouteTo,
 			Validity: viDate(e.ValidFrom) + " – " + viDate(e.ValidTo), Signer: signer, IssuedOn: viDate(e.IssuedOn), Note: strings.Join(notes, "; ")}
 	}
-	return r, nil
+	return r
 }
 
 func (r Register) title() string {
