@@ -42,10 +42,12 @@ func recordPermitFacts(tx *gorm.DB, officeID string, permits []*syncwire.Permit)
 		rows[i] = permitFactRow{PermitID: p.ID, Version: p.Version, OfficeID: officeID, ApplicationID: p.ApplicationID, UnitCode: p.UnitCode,
 			IssuedOn: p.IssuedOn, PurposeCode: p.PurposeCode, Status: p.Status, Channel: p.Channel, SignatureKind: p.SignatureKind}
 	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].PermitID < rows[j].PermitID || rows[i].PermitID == rows[j].PermitID && rows[i].Version < rows[j].Version })
+	sort.Slice(rows, func(i, j int) bool {
+		return rows[i].PermitID < rows[j].PermitID || rows[i].PermitID == rows[j].PermitID && rows[i].Version < rows[j].Version
+	})
 	for _, r := range rows { // one statement per permit: a batch of 200 at most
 		if err := tx.Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "permit_id"}},
+			Columns:   []clause.Column{{Name: "permit_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"version", "unit_code", "issued_on", "purpose_code", "status", "channel", "signature_kind"}),
 			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "permit_facts.version < excluded.version"}}},
 		}).Create(&r).Error; err != nil {

@@ -84,6 +84,7 @@ func (c *cli) root() *cobra.Command {
 	root.AddCommand(c.initCmd(), c.serveCmd(), c.officeCmd(), c.quarantineCmd())
 	root.AddCommand(c.auditCmd(), c.permitCmd())
 	root.AddCommand(c.accountCmd(), c.revokeCmd(), c.rulesCmd(), c.feedsCmd())
+	root.AddCommand(c.reportCmd())
 	return root
 }
 
