@@ -63,6 +63,9 @@ type App struct {
 	syncLoopMu sync.Mutex
 	syncLoop   *SyncLoop
 	syncProg   syncProgress
+
+	// backfillJobs are the window's backfill file checks and imports (backfilljobs.go).
+	backfillJobs backfillJobs
 }
 
 // Open opens the office database in dataDir, migrating it if needed.

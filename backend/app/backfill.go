@@ -59,6 +59,17 @@ func (a *App) BackfillTemplate(ctx context.Context, actor Actor, w io.Writer) er
 // event and outbox records. A row already entered (same office, paper number and issue
 // date) is not added again. Without commit nothing is written.
 func (a *App) ImportBackfill(ctx context.Context, actor Actor, r io.Reader, commit bool, progress func(rows int)) (BackfillReport, error) {
+	return a.importBackfill(ctx, actor, r, commit, backfillProgress{read: progress})
+}
+
+// backfillProgress hears how an import goes: the sheet's row count, rows read, rows saved.
+type backfillProgress struct {
+	rows  func(n int)
+	read  func(rows int)
+	saved func(added, of int)
+}
+
+func (a *App) importBackfill(ctx context.Context, actor Actor, r io.Reader, commit bool, progress backfillProgress) (BackfillReport, error) {
 	if err := a.require(actor, auth.BackfillPermits); err != nil {
 		return BackfillReport{}, err
 	}
@@ -72,7 +83,7 @@ func (a *App) ImportBackfill(ctx context.Context, actor Actor, r io.Reader, comm
 	}
 	y, m, d := a.Now().In(vietnam).Date()
 	res, err := backfill.Read(ctx, r, backfill.Options{
-		Today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Rules: rules, Progress: progress,
+		Today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC), Rules: rules, Progress: progress.read, Rows: progress.rows,
 		// A row's units are those in force on its issue date.
 		UnitsOn: func(day time.Time) domain.UnitLookup { return unitsOnDay{a: a, day: day.Format(time.DateOnly)} },
 	})
@@ -104,6 +115,9 @@ func (a *App) ImportBackfill(ctx context.Context, actor Actor, r io.Reader, comm
 			rep.Added += added
 			if err != nil {
 				return rep, fmt.Errorf("after %d rows added: %w", rep.Added, err)
+			}
+			if progress.saved != nil {
+				progress.saved(end, len(todo))
 			}
 		}
 		rep.Committed = true

@@ -52,7 +52,7 @@ func (a *App) BackfillPermit(ctx context.Context, actor Actor, form backfill.For
 	}
 	var page *scan.Read
 	if paper != nil && len(paper.Data) > 0 {
-		r, err := readPaperScan(ctx, paper)
+		r, err := a.readPaperScan(ctx, paper)
 		if err != nil {
 			return Permit{}, err
 		}
@@ -99,11 +99,15 @@ func viDay(iso string) string {
 // readPaperScan opens the scanned copy and reads its one page with the scan path's own
 // reader (limits, upright, 150 dpi, under 150 KB). A paper permit has no QR, so none is
 // required; a file that is not one readable page is refused and nothing is written.
-func readPaperScan(ctx context.Context, paper *PaperScan) (scan.Read, error) {
-	if err := CheckScanFileSize(paper.Name, int64(len(paper.Data))); err != nil {
+func (a *App) readPaperScan(ctx context.Context, paper *PaperScan) (scan.Read, error) {
+	lim, err := a.scanLimits(ctx)
+	if err != nil {
 		return scan.Read{}, err
 	}
-	pages, err := scan.Open(paper.Data, ScanLimits)
+	if err := checkScanFileSize(lim, paper.Name, int64(len(paper.Data))); err != nil {
+		return scan.Read{}, err
+	}
+	pages, err := scan.Open(paper.Data, lim)
 	if err != nil {
 		var se *scan.Error
 		if errors.As(err, &se) {

@@ -71,6 +71,9 @@ type Options struct {
 	UnitsOn func(day time.Time) domain.UnitLookup
 	// Progress, when set, hears how many rows have been read.
 	Progress func(rows int)
+	// Rows, when set, hears the sheet's row count as its dimension states it (before any row
+	// is read), for a progress bar; 0 when the file does not say.
+	Rows func(n int)
 }
 
 // Read checks every row of a template file. A file-level refusal is a *FileError; otherwise
@@ -102,6 +105,17 @@ func Read(ctx context.Context, r io.Reader, opts Options) (*Result, error) {
 	formulas, err := formulaCells(zr, sheet)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Rows != nil {
+		n := 0
+		if dim, err := f.GetSheetDimension(sheet); err == nil {
+			if i := strings.LastIndex(dim, ":"); i >= 0 {
+				if _, r, err := excelize.CellNameToCoordinates(dim[i+1:]); err == nil {
+					n = r
+				}
+			}
+		}
+		opts.Rows(n)
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {

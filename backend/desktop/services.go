@@ -28,17 +28,23 @@ type Services struct {
 	Tokens       *TokenService
 	Scans        *ScanService
 	Sync         *SyncService
+	// Paper backfill, reports and the account-registration list (backfill.go).
+	Backfill    *BackfillService
+	Reports     *ReportService
+	AccountList *AccountListService
 }
 
 // New binds the services of one session.
 func New(ctx context.Context, a *app.App, s *app.Session) *Services {
 	b := base{ctx: ctx, app: a, sess: s}
-	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}, &PermitService{b}, &VerifyService{b}, &TokenService{b}, &ScanService{b}, &SyncService{b}}
+	return &Services{&AuthService{b}, &UnitService{b}, &MetaService{b}, &RulesService{b}, &ApplicationService{b}, &SettingsService{b}, &UserService{b}, &PermitService{b}, &VerifyService{b}, &TokenService{b}, &ScanService{b}, &SyncService{b},
+		&BackfillService{b}, &ReportService{b}, &AccountListService{b}}
 }
 
 // All lists the services for binding.
 func (s *Services) All() []any {
-	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users, s.Permits, s.Verify, s.Tokens, s.Scans, s.Sync}
+	return []any{s.Auth, s.Units, s.Meta, s.Rules, s.Applications, s.Settings, s.Users, s.Permits, s.Verify, s.Tokens, s.Scans, s.Sync,
+		s.Backfill, s.Reports, s.AccountList}
 }
 
 type base struct {
@@ -49,7 +55,8 @@ type base struct {
 
 // SetContext replaces the context (Wails hands one over at start-up).
 func (s *Services) SetContext(ctx context.Context) {
-	for _, b := range []*base{&s.Auth.base, &s.Units.base, &s.Meta.base, &s.Rules.base, &s.Applications.base, &s.Settings.base, &s.Users.base, &s.Permits.base, &s.Verify.base, &s.Tokens.base, &s.Scans.base} {
+	for _, b := range []*base{&s.Auth.base, &s.Units.base, &s.Meta.base, &s.Rules.base, &s.Applications.base, &s.Settings.base, &s.Users.base, &s.Permits.base, &s.Verify.base, &s.Tokens.base, &s.Scans.base, &s.Sync.base,
+		&s.Backfill.base, &s.Reports.base, &s.AccountList.base} {
 		b.ctx = ctx
 	}
 }
