@@ -121,7 +121,7 @@ func (a *App) DeleteAccountRegistration(ctx context.Context, actor Actor, id str
 
 func staleRegistration(err error) error {
 	if errors.Is(err, store.ErrStale) {
-		return newError(CodeConflict, "Người này vừa được người khác sửa hoặc xoá khỏi danh sách; hãy tải lại", "Someone else changed or removed this person; reload")
+		return newError(CodeConflict, "Người này vừa được người khác sửa hoặc xóa khỏi danh sách; hãy tải lại", "Someone else changed or removed this person; reload")
 	}
 	return err
 }

@@ -142,7 +142,7 @@ func (a *App) purge(ctx context.Context, who string) (PurgeResult, error) {
 		res.ScanPages += len(set.ScanPageIDs)
 		res.Blobs += set.Blobs
 	}
-	res.MessageVI = "Đã xoá dữ liệu cá nhân của " + strconv.Itoa(res.Applications) + " hồ sơ hết hiệu lực trước ngày " + viDay(before) + " (" + strconv.Itoa(res.ScanPages) + " bản quét); số liệu thống kê được giữ nguyên."
+	res.MessageVI = "Đã xóa dữ liệu cá nhân của " + strconv.Itoa(res.Applications) + " hồ sơ hết hiệu lực trước ngày " + viDay(before) + " (" + strconv.Itoa(res.ScanPages) + " bản quét); số liệu thống kê được giữ nguyên."
 	res.MessageEN = "Personal data removed from " + strconv.Itoa(res.Applications) + " applications that expired before " + before + " (" + strconv.Itoa(res.ScanPages) + " scans); statistics kept."
 	return res, nil
 }

@@ -31,30 +31,93 @@ type permitFactRow struct {
 
 func (permitFactRow) TableName() string { return "permit_facts" }
 
+// permitCountRow is one cell of the report counts.
+type permitCountRow struct {
+	IssuedOn      string `gorm:"primaryKey"`
+	UnitCode      string `gorm:"primaryKey"`
+	PurposeCode   string `gorm:"primaryKey"`
+	Status        string `gorm:"primaryKey"`
+	Channel       string `gorm:"primaryKey"`
+	SignatureKind string `gorm:"primaryKey"`
+	Count         int64
+}
+
+func (permitCountRow) TableName() string { return "permit_counts" }
+
+func (r permitFactRow) cell() permitCountRow {
+	return permitCountRow{r.IssuedOn, r.UnitCode, r.PurposeCode, r.Status, r.Channel, r.SignatureKind, 0}
+}
+
 // recordPermitFacts keeps each pushed permit's report columns, the highest version winning
-// (versions may arrive out of order across batches).
+// (versions may arrive out of order across batches), and moves the permit's count from its
+// old cell to its new one.
 func recordPermitFacts(tx *gorm.DB, officeID string, permits []*syncwire.Permit) error {
 	if len(permits) == 0 {
 		return nil
 	}
-	rows := make([]permitFactRow, len(permits))
-	for i, p := range permits {
-		rows[i] = permitFactRow{PermitID: p.ID, Version: p.Version, OfficeID: officeID, ApplicationID: p.ApplicationID, UnitCode: p.UnitCode,
+	latest := map[string]permitFactRow{}
+	for _, p := range permits {
+		if cur, ok := latest[p.ID]; ok && cur.Version >= p.Version {
+			continue
+		}
+		latest[p.ID] = permitFactRow{PermitID: p.ID, Version: p.Version, OfficeID: officeID, ApplicationID: p.ApplicationID, UnitCode: p.UnitCode,
 			IssuedOn: p.IssuedOn, PurposeCode: p.PurposeCode, Status: p.Status, Channel: p.Channel, SignatureKind: p.SignatureKind}
 	}
-	sort.Slice(rows, func(i, j int) bool {
-		return rows[i].PermitID < rows[j].PermitID || rows[i].PermitID == rows[j].PermitID && rows[i].Version < rows[j].Version
-	})
-	for _, r := range rows { // one statement per permit: a batch of 200 at most
+	ids := make([]string, 0, len(latest))
+	for id := range latest {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	var old []permitFactRow
+	if err := tx.Where("permit_id IN ?", ids).Find(&old).Error; err != nil {
+		return fmt.Errorf("read permits' report columns: %w", err)
+	}
+	stored := make(map[string]permitFactRow, len(old))
+	for _, r := range old {
+		stored[r.PermitID] = r
+	}
+	delta := map[permitCountRow]int64{}
+	for _, id := range ids {
+		row := latest[id]
+		prev, had := stored[id]
+		if had && prev.Version >= row.Version {
+			continue // an older version arriving late changes nothing
+		}
+		if had {
+			delta[prev.cell()]--
+			if err := tx.Model(&permitFactRow{}).Where("permit_id = ?", id).Updates(map[string]any{
+				"version": row.Version, "unit_code": row.UnitCode, "issued_on": row.IssuedOn, "purpose_code": row.PurposeCode,
+				"status": row.Status, "channel": row.Channel, "signature_kind": row.SignatureKind,
+			}).Error; err != nil {
+				return fmt.Errorf("update permit %s for reports: %w", id, err)
+			}
+		} else if err := tx.Create(&row).Error; err != nil {
+			return fmt.Errorf("record permit %s for reports: %w", id, err)
+		}
+		delta[row.cell()]++
+	}
+	cells := make([]permitCountRow, 0, len(delta))
+	for c, n := range delta {
+		if n != 0 {
+			c.Count = n
+			cells = append(cells, c)
+		}
+	}
+	// In key order, so concurrent pushes lock the count rows in one order (no deadlock).
+	sort.Slice(cells, func(i, j int) bool { return cellKey(cells[i]) < cellKey(cells[j]) })
+	for _, c := range cells {
 		if err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "permit_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"version", "unit_code", "issued_on", "purpose_code", "status", "channel", "signature_kind"}),
-			Where:     clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "permit_facts.version < excluded.version"}}},
-		}).Create(&r).Error; err != nil {
-			return fmt.Errorf("record permit %s for reports: %w", r.PermitID, err)
+			Columns:   []clause.Column{{Name: "issued_on"}, {Name: "unit_code"}, {Name: "purpose_code"}, {Name: "status"}, {Name: "channel"}, {Name: "signature_kind"}},
+			DoUpdates: clause.Set{{Column: clause.Column{Name: "count"}, Value: gorm.Expr("permit_counts.count + excluded.count")}},
+		}).Create(&c).Error; err != nil {
+			return fmt.Errorf("count permits for reports: %w", err)
 		}
 	}
 	return nil
+}
+
+func cellKey(c permitCountRow) string {
+	return c.IssuedOn + "\x00" + c.UnitCode + "\x00" + c.PurposeCode + "\x00" + c.Status + "\x00" + c.Channel + "\x00" + c.SignatureKind
 }
 
 // ReportFilter narrows the province's reports to one office's unit ("" = every office).
@@ -68,14 +131,14 @@ func (s *Service) ReportSummary(ctx context.Context, from, to string, f ReportFi
 	if err := report.ParsePeriod(from, to); err != nil {
 		return report.Summary{}, newErr(KindInvalid, err.Error(), "The report period must be two dates YYYY-MM-DD, from before to")
 	}
-	q := s.db.WithContext(ctx).Table("permit_facts").
-		Select("issued_on, unit_code, purpose_code, status, channel, signature_kind, COUNT(*) AS count").
-		Where("issued_on BETWEEN ? AND ?", from, to)
+	q := s.db.WithContext(ctx).Table("permit_counts").
+		Select("issued_on, unit_code, purpose_code, status, channel, signature_kind, count").
+		Where("issued_on BETWEEN ? AND ? AND count <> 0", from, to)
 	if f.UnitCode != "" {
 		q = q.Where("unit_code = ?", f.UnitCode)
 	}
 	var counts []store.PermitCount
-	if err := q.Group("issued_on, unit_code, purpose_code, status, channel, signature_kind").Scan(&counts).Error; err != nil {
+	if err := q.Scan(&counts).Error; err != nil {
 		return report.Summary{}, fmt.Errorf("count synced permits %s–%s: %w", from, to, err)
 	}
 	return report.Aggregate(counts, from, to, s.reportLabels(ctx)), nil

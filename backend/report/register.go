@@ -67,7 +67,7 @@ func DailyRegister(q store.Q, office, day string, labels Labels) (Register, erro
 
 // PurgedNote is the register's note for a permit whose personal data the retention purge
 // removed: the line stays (the count is the same), its citizen's fields are empty.
-const PurgedNote = "Đã xoá dữ liệu cá nhân (hết thời hạn lưu)"
+const PurgedNote = "Đã xóa dữ liệu cá nhân (hết thời hạn lưu)"
 
 // RegisterOf lays entries out as the register of day; pure, so the province builds the
 // same register from the records offices synced.

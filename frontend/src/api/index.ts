@@ -25,3 +25,19 @@ export { ScanService, scanReason } from './scans'
 export type { AttachmentState, ScanJob, ScanPage, ScanPageResult, ScanStatus } from './scans'
 export { CounterService } from './counter'
 export type { Changes, IssuedPrint, ReadyItem, ReadyPrint, ReadyStage } from './counter'
+
+export { BackfillService, ReportService, AccountListService } from './paperwork'
+export type {
+  BackfillForm,
+  BackfillProblem,
+  BackfillReport,
+  BackfillJob,
+  Bucket,
+  ReportSummary,
+  Register,
+  RegisterLine,
+  PurgeResult,
+  ListRole,
+  AccountRegistration,
+  AccountListHeader,
+} from './paperwork'

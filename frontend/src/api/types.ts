@@ -326,6 +326,12 @@ export interface Permit {
   application: Application
   /** What the user asking may do with it now (null only from gddctl's `permit show`). */
   actions: PermitAction[] | null
+  /** "Giấy cấp thủ công, đã nhập bổ sung" for a paper permit entered afterwards (no QR). */
+  mark?: string
+  /** walk_in, or paper_backfill */
+  channel?: string
+  /** the number written on the paper (paper permits) */
+  paper_number?: string
 }
 
 export type PrinterState = 'idle' | 'printing' | 'paused' | 'offline' | 'unknown'
@@ -430,6 +436,8 @@ export interface Verification {
   detail?: string
   /** Absent for a PDF page without a readable QR. */
   trust?: TrustStatus
+  /** Set when the text is the number of a paper permit entered afterwards (it has no QR). */
+  paper?: { mark: string; number: string; paper_number: string; issued_on: string; status: string }
 }
 
 // ---- leaders' signing tokens (USB keys) ---------------------------------------------------

@@ -1,7 +1,21 @@
 import type { Permission } from '@/api'
 
 /** The screens of the side menu, in its order. */
-export type ScreenName = 'intake' | 'queue' | 'sign' | 'ready' | 'applications' | 'verify' | 'scans' | 'rules' | 'users' | 'settings' | 'sync'
+export type ScreenName =
+  | 'intake'
+  | 'queue'
+  | 'sign'
+  | 'ready'
+  | 'applications'
+  | 'verify'
+  | 'scans'
+  | 'rules'
+  | 'users'
+  | 'settings'
+  | 'sync'
+  | 'backfill'
+  | 'reports'
+  | 'accounts'
 
 /**
  * The permission (as the backend names it) each screen needs; null = any signed-in user.
@@ -16,8 +30,11 @@ export const SCREENS: readonly { name: ScreenName; permission: Permission | null
   { name: 'applications', permission: 'application.view' },
   { name: 'verify', permission: null },
   { name: 'scans', permission: 'application.enter' },
+  { name: 'backfill', permission: 'permit.backfill' },
+  { name: 'reports', permission: 'application.view' },
   { name: 'rules', permission: 'rules.manage' },
   { name: 'users', permission: 'users.manage' },
+  { name: 'accounts', permission: 'users.manage' },
   { name: 'settings', permission: 'settings.manage' },
   { name: 'sync', permission: 'sync.view' },
 ]

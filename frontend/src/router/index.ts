@@ -79,6 +79,24 @@ const routes: RouteRecordRaw[] = [
         meta: { permission: screenPermission('users') },
       },
       {
+        path: 'backfill',
+        name: 'backfill',
+        component: () => import('@/views/BackfillView.vue'),
+        meta: { permission: screenPermission('backfill') },
+      },
+      {
+        path: 'reports',
+        name: 'reports',
+        component: () => import('@/views/ReportsView.vue'),
+        meta: { permission: screenPermission('reports') },
+      },
+      {
+        path: 'accounts',
+        name: 'accounts',
+        component: () => import('@/views/AccountListView.vue'),
+        meta: { permission: screenPermission('accounts') },
+      },
+      {
         path: 'settings',
         name: 'settings',
         component: () => import('@/views/SettingsView.vue'),

@@ -9,9 +9,10 @@ const admin: Permission[] = ['application.enter', 'application.view', 'rules.man
 
 describe('the menu follows the permissions the backend sent', () => {
   it('gives each role its screens', () => {
-    expect(menuFor(clerk)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans'])
-    expect(menuFor(approver)).toEqual(['intake', 'queue', 'sign', 'ready', 'applications', 'verify', 'scans'])
-    expect(menuFor(admin)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'rules', 'users', 'settings'])
+    expect(menuFor(clerk)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'reports'])
+    expect(menuFor([...clerk, 'permit.backfill'])).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'backfill', 'reports'])
+    expect(menuFor(approver)).toEqual(['intake', 'queue', 'sign', 'ready', 'applications', 'verify', 'scans', 'reports'])
+    expect(menuFor(admin)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'reports', 'rules', 'users', 'accounts', 'settings'])
     expect(menuFor([])).toEqual(['verify'])
   })
 
