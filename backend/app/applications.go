@@ -19,6 +19,8 @@ type Application struct {
 	DecidedByName string `json:"decided_by_name"`
 	// Actions is what the user asking may do with it now (set where a user asks).
 	Actions []domain.Action `json:"actions"`
+	// Mark is PaperMark when the application is that of a paper permit entered afterwards.
+	Mark string `json:"mark,omitempty"`
 }
 
 // ListFilter selects a page of applications. Dates are YYYY-MM-DD on the created date.
@@ -410,9 +412,20 @@ func (a *App) decorate(ctx context.Context, recs []store.Application) ([]Applica
 	if err != nil {
 		return nil, err
 	}
+	appIDs := make([]string, len(recs))
+	for i, r := range recs {
+		appIDs[i] = r.ID
+	}
+	paper, err := a.read(ctx).PaperApplications(appIDs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Application, len(recs))
 	for i, r := range recs {
 		out[i] = Application{Application: r, CreatedByName: names[r.CreatedBy]}
+		if paper[r.ID] {
+			out[i].Mark = PaperMark
+		}
 		if r.DecidedBy != nil {
 			out[i].DecidedByName = names[*r.DecidedBy]
 		}

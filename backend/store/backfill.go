@@ -59,3 +59,19 @@ func (q Q) ReservePermitSeqs(counter string, year, n int) (int, error) {
 	}
 	return last - n + 1, nil
 }
+
+// PaperApplications says which of these applications are those of paper permits.
+func (q Q) PaperApplications(ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var got []string
+	if err := q.db.Table("permits").Where("channel = ? AND application_id IN ?", "paper_backfill", ids).Pluck("application_id", &got).Error; err != nil {
+		return nil, fmt.Errorf("look up paper permits of applications: %w", err)
+	}
+	for _, id := range got {
+		out[id] = true
+	}
+	return out, nil
+}

@@ -172,6 +172,8 @@ export interface Application extends ApplicationInput {
   updated_at: string
   /** What the user asking may do with it now; null where no user asked (inside a permit). */
   actions: ApplicationAction[] | null
+  /** "Giấy cấp thủ công, đã nhập bổ sung" when it is a paper permit entered afterwards. */
+  mark?: string
 }
 
 export interface ListFilter {
