@@ -59,7 +59,33 @@ func (s *Service) afterStore(tx *gorm.DB, sess OfficeSession, at time.Time, resu
 	if err := tx.Model(&purgedRecordRow{}).Where("office_id = ? AND entity_id IN ?", sess.OfficeID, personal).Pluck("entity_id", &late).Error; err != nil {
 		return fmt.Errorf("look up purged records: %w", err)
 	}
-	return redactStored(tx, sess.OfficeID, late)
+	if err := redactStored(tx, sess.OfficeID, late); err != nil {
+		return err
+	}
+	return dropAttachments(tx, sess.OfficeID, late)
+}
+
+// dropAttachments forgets the files (scanned pages, signed PDFs) of purged records and
+// deletes the office's blobs no other record of it refers to.
+func dropAttachments(tx *gorm.DB, officeID string, ids []string) error {
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var shas []string
+		if err := tx.Table("record_attachments").Where("office_id = ? AND entity_id IN ?", officeID, chunk).Distinct().Pluck("sha256", &shas).Error; err != nil {
+			return fmt.Errorf("read purged records' attachments: %w", err)
+		}
+		if len(shas) == 0 {
+			continue
+		}
+		if err := tx.Exec("DELETE FROM record_attachments WHERE office_id = ? AND entity_id IN ?", officeID, chunk).Error; err != nil {
+			return fmt.Errorf("forget purged records' attachments: %w", err)
+		}
+		if err := tx.Exec(`DELETE FROM blobs WHERE office_id = ? AND sha256 IN ?
+			AND NOT EXISTS (SELECT 1 FROM record_attachments r WHERE r.sha256 = blobs.sha256 AND r.office_id = blobs.office_id)`, officeID, shas).Error; err != nil {
+			return fmt.Errorf("delete purged blobs: %w", err)
+		}
+	}
+	return nil
 }
 
 // applyPurge marks the purge's records and removes the personal data of every stored version.
@@ -75,6 +101,9 @@ func (s *Service) applyPurge(tx *gorm.DB, sess OfficeSession, at time.Time, p *s
 		}
 	}
 	if err := redactStored(tx, sess.OfficeID, ids); err != nil {
+		return err
+	}
+	if err := dropAttachments(tx, sess.OfficeID, ids); err != nil {
 		return err
 	}
 	return s.audit(tx, at, "office:"+sess.OfficeID, "office.purge", "purge", p.ID, map[string]any{

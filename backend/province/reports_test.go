@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/province/provincetest"
@@ -112,7 +113,20 @@ func TestProvinceReportsAcrossOfficesAndPurge(t *testing.T) {
 		// lose their personal data, every version; the figures stay the same.
 		purge := &syncwire.Purge{ID: "purge-1", Version: 1, OfficeUnitCode: "28261", ExpiredBefore: "2021-11-01", RetentionDays: 90,
 			ApplicationIDs: []string{"28261-a0", "28261-a3", "28261-a6"}, PermitIDs: []string{"28261-p0", "28261-p3", "28261-p6"}, ScanPageIDs: []string{}}
+		// A purged permit's signed PDF, received through the attachments lane.
+		db := p.Svc.DB()
+		if err := db.Exec("INSERT INTO blobs (sha256, size, data, office_id, received_at) VALUES (?, 1, ?, ?, ?)", "sha-pdf", []byte{1}, a.OfficeID, time.Now().UTC()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec("INSERT INTO record_attachments (entity, entity_id, version, sha256, office_id) VALUES ('permit', '28261-p0', 1, 'sha-pdf', ?)", a.OfficeID).Error; err != nil {
+			t.Fatal(err)
+		}
 		pushAll(t, p, a, []syncwire.Record{purge})
+		var blobs int64
+		db.Table("blobs").Where("sha256 = 'sha-pdf'").Count(&blobs)
+		if blobs != 0 {
+			t.Fatal("the purged permit's file stayed at the province")
+		}
 		after, err := p.Svc.ReportSummary(ctx, "2021-08-01", "2021-08-31", province.ReportFilter{})
 		if err != nil || !reflect.DeepEqual(s, after) {
 			t.Fatalf("figures changed by the purge:\n%+v\n%+v %v", s, after, err)

@@ -89,6 +89,11 @@ func (q Q) PurgePersonalData(appIDs []string, at time.Time) (PurgeSet, error) {
 			return set, fmt.Errorf("purge blobs: %w", res.Error)
 		}
 		set.Blobs = int(res.RowsAffected)
+		// An attachment purged before the province had it is no longer owed to it: the
+		// attachments lane would otherwise look for the deleted blob at every run.
+		if err := q.db.Exec(`DELETE FROM sync_attachments WHERE present = ? AND sha256 IN ? AND sha256 NOT IN (SELECT sha256 FROM blobs)`, false, blobs).Error; err != nil {
+			return set, fmt.Errorf("purge: forget unsent attachments: %w", err)
+		}
 	}
 	return set, nil
 }

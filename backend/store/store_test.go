@@ -104,6 +104,11 @@ var seeds = map[int64][]string{
 		`INSERT INTO pulled_revocations VALUES ('28291/2026/000001','28291','lost','cli:so','2026-01-04 00:00:00+00:00',X'a1',X'30',1)`,
 		`UPDATE rules SET effective_from = '2026-01-05'`,
 	},
+	18: {
+		`INSERT INTO account_registrations (id,version,full_name,id_number,title,unit,role,acts_for,has_token,created_by,created_at,updated_at)
+		 VALUES ('r1',1,'Trần Văn Bình','082070000456','Chủ tịch','UBND','sign','28291',1,'u1','2026-01-05 00:00:00+00:00','2026-01-05 00:00:00+00:00')`,
+		`UPDATE applications SET full_name = '', id_number = '', purged_at = '2026-01-05 00:00:00+00:00' WHERE id = 'a2'`,
+	},
 }
 
 // checks read back what seeds wrote.
@@ -122,6 +127,7 @@ var checks = map[int64]string{
 	16: `SELECT count(*) FROM sync_attachments a JOIN sync_attachment_scan s ON s.outbox_seq = a.outbox_seq JOIN blobs b ON b.sha256 = a.sha256 JOIN audit_receipts r ON r.hash = 'h1' JOIN audit_push c ON c.seq = r.seq WHERE a.present = 1`,
 	11: `SELECT count(*) FROM permits WHERE channel = 'paper_backfill' AND paper_number = '12/GĐĐ' AND issued_on = '2021-08-15' AND purpose_code = 'work'`,
 	15: `SELECT count(*) FROM pull_cursors c JOIN pulled_records r ON r.feed = c.feed JOIN pulled_revocations v ON v.gen = c.gen JOIN rules ru ON ru.effective_from = '2026-01-05' WHERE c.cursor = 'e1.4'`,
+	18: `SELECT count(*) FROM account_registrations r JOIN applications a ON a.id = 'a2' AND a.purged_at IS NOT NULL WHERE r.role = 'sign' AND r.has_token = 1`,
 }
 
 func TestMigrationUpgradeKeepsData(t *testing.T) {
