@@ -16,6 +16,9 @@ const SCREEN_NEEDS: Record<string, string | null> = {
   rules: 'rules.manage',
   users: 'users.manage',
   settings: 'settings.manage',
+  backfill: 'permit.backfill',
+  reports: 'application.view',
+  accounts: 'users.manage',
 }
 
 async function sentPermissions(page: Page): Promise<string[]> {
@@ -147,7 +150,7 @@ test("a clerk's screens: intake, the ready panel, the list and the checkpoint; i
   const made = await submittedAndIssued(baseURL!, 'Cán Bộ')
   await login(page, 'canbo')
   await expect(page).toHaveURL(/#\/intake$/)
-  expect(await menuShown(page)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans'])
+  expect(await menuShown(page)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'backfill', 'reports'])
 
   await openRow(page, made.submitted, 'le thi can bo mot')
   await expect(page.getByTestId('detail-approve')).toHaveCount(0)
