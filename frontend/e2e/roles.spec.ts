@@ -19,6 +19,7 @@ const SCREEN_NEEDS: Record<string, string | null> = {
   backfill: 'permit.backfill',
   reports: 'application.view',
   accounts: 'users.manage',
+  sync: 'sync.view',
 }
 
 async function sentPermissions(page: Page): Promise<string[]> {
@@ -150,7 +151,7 @@ test("a clerk's screens: intake, the ready panel, the list and the checkpoint; i
   const made = await submittedAndIssued(baseURL!, 'Cán Bộ')
   await login(page, 'canbo')
   await expect(page).toHaveURL(/#\/intake$/)
-  expect(await menuShown(page)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'backfill', 'reports'])
+  expect(await menuShown(page)).toEqual(['intake', 'ready', 'applications', 'verify', 'scans', 'backfill', 'reports', 'sync'])
 
   await openRow(page, made.submitted, 'le thi can bo mot')
   await expect(page.getByTestId('detail-approve')).toHaveCount(0)
