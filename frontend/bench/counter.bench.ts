@@ -317,11 +317,11 @@ function vehicleLabel(code: string): string {
 }
 
 /**
- * Everything after the leader's approval, until the permit is in the citizen's hand: today
- * 10 clicks over 4 screens (issue 11, point 8), counted as such, the backend's calls made
- * through the services (approve as leader — the leader's time is not the clerk's —, issue,
- * print on the office's default printer, mark hand-signed, hand over), their waits measured.
- * SWITCH HERE to the one-action "Sẵn sàng trả kết quả" panel once it is merged.
+ * Everything after the leader's approval, until the permit is in the citizen's hand, through
+ * the "Sẵn sàng trả kết quả" panel (issue 11, point 8): 4 clicks, counted as such (before the
+ * panel it was 10 clicks over 4 screens), the backend's calls made through the services the
+ * panel calls (approve as leader — the leader's time is not the clerk's —, issue-and-print,
+ * hand over), their waits measured.
  */
 async function handOverAfterApproval(
   leader: Awaited<ReturnType<typeof apiAs>>,
@@ -336,10 +336,14 @@ async function handOverAfterApproval(
     return v
   }
   await apiCall(leader, 'ApplicationService/Approve', appId)
-  const p = await timed(() => apiCall<{ number: string }>(clerk, 'PermitService/Issue', appId))
-  await timed(() => apiCall(clerk, 'PermitService/Print', [p.number], '', false))
-  await timed(() => apiCall(clerk, 'PermitService/MarkHandSigned', p.number))
-  await timed(() => apiCall(clerk, 'PermitService/HandOver', p.number))
-  c.clicks += 10
+  // The "Sẵn sàng trả kết quả" panel: the menu to it, "Cấp và in" (issues and prints on the
+  // office's default printer), then, once the leader has signed by hand, "Đã ký tay, trao
+  // giấy" (marks it hand-signed and hands it over in one step), and the menu back to intake.
+  // The panel's own calls, as ReadyView makes them.
+  const issued = await timed(() => apiCall<{ permit: { number: string } }>(clerk, 'PermitService/IssuePrint', appId, '', false))
+  await timed(() =>
+    apiCall(clerk, 'PermitService/HandOverReady', issued.permit.number, { hand_signed: true, print_copy: false, printer: '', a4: false }),
+  )
+  c.clicks += 4
 }
 
