@@ -65,6 +65,6 @@ func (c *cli) accountCmd() *cobra.Command {
 	add.Flags().StringVar(&in.FullName, "full-name", "", "the holder's full name")
 	add.Flags().StringVar(&in.Title, "title", "", "the holder's title (shown under a leader's signature)")
 	rf.register(add)
-	cmd.AddCommand(add)
+	cmd.AddCommand(add, c.accountImportCmd())
 	return cmd
 }
