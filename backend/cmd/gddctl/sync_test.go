@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"giaydiduong/backend/app"
+	"giaydiduong/backend/domain"
 	"giaydiduong/backend/province"
 	"giaydiduong/backend/province/provincetest"
 )
@@ -31,6 +32,12 @@ func TestSyncCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	runOK(t, nil, "--data", dir, "--user", "quantri", "--json", "enroll", "--server", url, "--code", o.Code)
+	// Once enrolled, the office signs in only the province's accounts: this one comes down in the sync.
+	if _, err := p.Svc.CreateAccount(context.Background(), "test", province.AccountInput{
+		UnitCode: app.DemoUnitCode, Username: "canbo.tinh", FullName: "Lê Thị Hoa", Role: domain.RoleClerk, Password: "mat-khau-tinh-1",
+	}); err != nil {
+		t.Fatal(err)
+	}
 	var rep app.SyncReport
 	runOK(t, &rep, "--data", dir, "--json", "sync")
 	if !rep.InSync || rep.Pushed == 0 || rep.Pending != 0 || rep.Failed != 0 {
@@ -58,15 +65,15 @@ func TestSyncCommand(t *testing.T) {
 	if !ar.OK || ar.Receipts == 0 || ar.ReceiptedSeq != st.Audit.ReceiptedSeq {
 		t.Fatalf("audit verify: %+v", ar)
 	}
-	t.Setenv("GDD_PASSWORD", "demo1234")
+	t.Setenv("GDD_PASSWORD", "mat-khau-tinh-1")
 	var panel app.SyncPanel
-	runOK(t, &panel, "--data", dir, "--user", "canbo", "--json", "sync", "panel")
-	// Not "in sync": signing in as canbo wrote an audit event the audit lane has yet to send.
+	runOK(t, &panel, "--data", dir, "--user", "canbo.tinh", "--json", "sync", "panel")
+	// Not "in sync": signing in wrote an audit event the audit lane has yet to send.
 	if panel.Pending != 0 || panel.LastSuccessAt == nil || panel.ServerURL != url || len(panel.Attention) != 0 {
 		t.Fatalf("panel: %+v", panel)
 	}
 	var states map[string]app.RecordSyncState
-	runOK(t, &states, "--data", dir, "--user", "canbo", "--json", "sync", "state", "--entity", "application", "no-such-id")
+	runOK(t, &states, "--data", dir, "--user", "canbo.tinh", "--json", "sync", "state", "--entity", "application", "no-such-id")
 	if len(states) != 0 {
 		t.Fatalf("states of an unknown id: %+v", states)
 	}
