@@ -3,14 +3,28 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
-import { apiResponse, callFromPage, expect, login, test } from './helpers'
+import { apiAs, apiCall, apiResponse, callFromPage, expect, login, test, walkInApplication } from './helpers'
 
-// The permit of the demo's approved application, from issue to revocation, and the checkpoint
-// screen on it. One office, one story: the tests run in order.
+// The permit of an approved application of this spec's own, from issue to revocation, and the
+// checkpoint screen on it. One office, one story: the tests run in order. (Not the demo's
+// approved application: the ready panel's "print all" in another spec issues every approved
+// application of the shared office.)
 test.describe.configure({ mode: 'serial' })
 
-const APPROVED_NAME = 'Phạm Thị Ngọc Ánh'
-const APPROVED_SEARCH = 'pham thi ngoc anh'
+const APPROVED_NAME = 'Hồ Thị Cấp Giấy'
+const APPROVED_SEARCH = 'ho thi cap giay'
+
+test.beforeAll(async ({ baseURL }) => {
+  const clerk = await apiAs(baseURL!, 'canbo')
+  const leader = await apiAs(baseURL!, 'lanhdao')
+  try {
+    const app = await apiCall<{ id: string }>(clerk, 'ApplicationService/Add', walkInApplication(APPROVED_NAME))
+    await apiCall(leader, 'ApplicationService/Approve', app.id)
+  } finally {
+    await clerk.dispose()
+    await leader.dispose()
+  }
+})
 const REVOKE_REASON = 'Công dân báo mất giấy, cấp lại giấy khác'
 
 let permitNumber = ''

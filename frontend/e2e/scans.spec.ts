@@ -220,6 +220,7 @@ test('bad files are refused with their message and change nothing; so is a file 
   await login(adminPage, 'quantri')
   await adminPage.getByTestId('menu-settings').click()
   const limit = adminPage.getByTestId('settings-scan-max-file')
+  await expect(limit).toBeEnabled() // the office's settings are in
   await expect(limit).toHaveValue('200')
   await limit.fill('1')
   await adminPage.getByTestId('settings-save').click()

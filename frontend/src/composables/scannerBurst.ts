@@ -335,7 +335,10 @@ export class ScannerBurstDetector {
     const max = el.maxLength
     if (max > 0) insert = insert.slice(0, Math.max(0, max - current.length))
     const at = Math.min(caret, current.length)
-    setFieldValue(el, current.slice(0, at) + insert + current.slice(at), at + insert.length)
+    // The first characters of a session replace what was selected when it began (select-all,
+    // then type), as the keys would have; later ones insert at the caret.
+    const upTo = landed === 0 && current === snap.value ? Math.max(at, Math.min(snap.end, current.length)) : at
+    setFieldValue(el, current.slice(0, at) + insert + current.slice(upTo), at + insert.length)
   }
 
   private endSession(): void {

@@ -137,6 +137,22 @@ describe('ScannerBurstDetector', () => {
     expect(input.value).toBe('123')
   })
 
+  it('a held digit typed over a selection replaces it, as the key would have', () => {
+    input.value = '200'
+    input.setSelectionRange(0, 3)
+    vi.advanceTimersByTime(1000)
+    typeText(input, '1', 5)
+    vi.advanceTimersByTime(200)
+    expect(input.value).toBe('1')
+    expect(input.selectionStart).toBe(1)
+    input.value = '200'
+    input.setSelectionRange(1, 2)
+    vi.advanceTimersByTime(1000)
+    typeText(input, '57', 5)
+    vi.advanceTimersByTime(200)
+    expect(input.value).toBe('2570')
+  })
+
   it('respects the maxlength of the field when giving digits back', () => {
     input.maxLength = 4
     typeText(input, '123456', 5)
