@@ -337,7 +337,9 @@ export class ScannerBurstDetector {
     const at = Math.min(caret, current.length)
     // The first characters of a session replace what was selected when it began (select-all,
     // then type), as the keys would have; later ones insert at the caret.
-    const upTo = landed === 0 && current === snap.value ? Math.max(at, Math.min(snap.end, current.length)) : at
+    const untouched = landed === 0 && snap.end > snap.start && current === snap.value && document.activeElement === el &&
+      el.selectionStart === snap.start && el.selectionEnd === snap.end
+    const upTo = untouched ? snap.end : at
     setFieldValue(el, current.slice(0, at) + insert + current.slice(upTo), at + insert.length)
   }
 
