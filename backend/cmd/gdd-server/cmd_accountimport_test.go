@@ -51,10 +51,10 @@ func TestAccountImport(t *testing.T) {
 			var initRes province.InitResult
 			runJSON(t, &initRes, args("init", "--admin", "quantri", "--json")...)
 
-			imported := func(extra ...string) (AccountImport, error) {
+			imported := func(extra ...string) (province.AccountImport, error) {
 				t.Helper()
 				out, err := run(t, args(append([]string{"account", "import", file, "--json"}, extra...)...)...)
-				var rep AccountImport
+				var rep province.AccountImport
 				if jerr := jsonUnmarshal(out, &rep); jerr != nil {
 					t.Fatalf("account import: not JSON (%v): %s", jerr, out)
 				}
